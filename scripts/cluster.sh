@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster of the project's own: data and socket under .pg/<name>, owned
+# by the postgres user (initdb refuses root), listening only on its Unix socket.
+#   cluster.sh start NAME PORT | stop NAME | psql NAME PORT [psql args...]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PGBIN=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
+cmd=$1 name=$2
+dir="$ROOT/.pg/$name"
+
+as_postgres() { sudo -u postgres "$@"; }
+
+case "$cmd" in
+  start)
+    port=$3
+    if [ ! -s "$dir/data/PG_VERSION" ]; then
+      mkdir -p "$dir"
+      chown postgres: "$ROOT/.pg" "$dir"
+      as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 \
+        --locale=C.UTF-8 >/dev/null
+    fi
+    if ! as_postgres "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+        -o "-p $port -k $dir -c listen_addresses='' -c max_parallel_workers_per_gather=2" start
+    fi
+    ;;
+  stop)
+    [ -d "$dir/data" ] && as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -s stop 2>/dev/null || true
+    ;;
+  psql)
+    port=$3; shift 3
+    exec "$PGBIN/psql" -X -h "$dir" -p "$port" -U postgres "$@"
+    ;;
+  *) echo "usage: cluster.sh start NAME PORT | stop NAME | psql NAME PORT [args]" >&2; exit 2 ;;
+esac

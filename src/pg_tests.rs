@@ -1,0 +1,193 @@
+//! Behaviour that needs a backend: parallel plans, window frames and error codes.
+//! Expected values come from the hand-written SQL recipe or from arithmetic done here in Rust,
+//! never from the extension itself.
+
+#[pgrx::pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    /// Runs `query` and returns `SQLSTATE: message` of the error it raises, or "no error".
+    fn error_of(query: &str) -> String {
+        Spi::run(
+            "CREATE OR REPLACE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+             BEGIN EXECUTE q; RETURN 'no error';
+             EXCEPTION WHEN others THEN RETURN SQLSTATE || ': ' || SQLERRM; END $$",
+        )
+        .unwrap();
+        Spi::get_one_with_args::<String>("SELECT pg_temp.error_of($1)", &[query.into()])
+            .unwrap()
+            .unwrap()
+    }
+
+    fn text(query: &str) -> String {
+        Spi::get_one::<String>(query)
+            .unwrap()
+            .unwrap_or_else(|| "NULL".into())
+    }
+
+    /// A deterministic table of answers with NULLs: score = (g * 7) % 11, NULL when g % 13 = 0.
+    fn make_answers(rows: i64) {
+        Spi::run(&format!(
+            "CREATE TABLE answers AS
+             SELECT g, date '2026-01-01' + (g / 10)::int AS day,
+                    CASE WHEN g % 13 = 0 THEN NULL ELSE (g * 7) % 11 END::int AS score
+             FROM generate_series(1, {rows}) g"
+        ))
+        .unwrap();
+    }
+
+    /// The same NPS computed in Rust from the generating formula.
+    fn expected_nps(rows: i64) -> f64 {
+        let (mut p, mut d, mut n) = (0i64, 0i64, 0i64);
+        for g in (1..=rows).filter(|g| g % 13 != 0) {
+            let s = (g * 7) % 11;
+            n += 1;
+            p += (s >= 9) as i64;
+            d += (s <= 6) as i64;
+        }
+        100.0 * (p - d) as f64 / n as f64
+    }
+
+    #[pg_test]
+    fn seed_example_for_every_input_type() {
+        Spi::run(
+            "CREATE TABLE seed AS SELECT CASE WHEN g <= 110 THEN 9 WHEN g <= 170 THEN 8 ELSE 6 END AS s
+             FROM generate_series(1, 200) g",
+        )
+        .unwrap();
+        for ty in ["smallint", "integer", "bigint", "numeric"] {
+            let got = text(&format!("SELECT nps(s::{ty})::text FROM seed"));
+            assert_eq!(got, "40.0000000000000000", "nps over {ty}");
+        }
+    }
+
+    #[pg_test]
+    fn nulls_are_not_responses_and_empty_groups_are_null() {
+        // 1 promoter, 1 detractor, 2 NULLs: NPS 0 over 2 responses, not over 4.
+        // Displayed the way avg(int) displays a zero mean (numeric division picks the scale).
+        assert_eq!(
+            text("SELECT nps(s)::text FROM (VALUES (10), (NULL), (0), (NULL)) v(s)"),
+            text("SELECT avg(x)::text FROM (VALUES (0), (0)) v(x)")
+        );
+        assert_eq!(
+            text("SELECT (nps(s) = 0)::text FROM (VALUES (10), (NULL), (0), (NULL)) v(s)"),
+            "true"
+        );
+        assert_eq!(
+            text("SELECT nps(s)::text FROM (VALUES (NULL::int)) v(s)"),
+            "NULL"
+        );
+        assert_eq!(
+            text("SELECT nps(s)::text FROM (VALUES (1)) v(s) WHERE false"),
+            "NULL"
+        );
+    }
+
+    #[pg_test]
+    fn parallel_plan_gives_the_serial_result() {
+        make_answers(300_000);
+        Spi::run("ANALYZE answers").unwrap();
+        let serial = text("SELECT nps(score)::text FROM answers");
+        Spi::run(
+            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
+             SET LOCAL parallel_leader_participation = off",
+        )
+        .unwrap();
+        let plan = Spi::connect(|client| {
+            client
+                .select(
+                    "EXPLAIN (ANALYZE, COSTS OFF) SELECT nps(score) FROM answers",
+                    None,
+                    &[],
+                )
+                .unwrap()
+                .map(|row| row.get::<String>(1).unwrap().unwrap())
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        assert!(
+            plan.contains("Partial Aggregate"),
+            "no partial aggregation in:\n{plan}"
+        );
+        assert!(
+            plan.contains("Workers Launched: 2"),
+            "workers did not run:\n{plan}"
+        );
+        let parallel = text("SELECT nps(score)::text FROM answers");
+        assert_eq!(parallel, serial);
+        let value = Spi::get_one::<f64>("SELECT nps(score)::float8 FROM answers")
+            .unwrap()
+            .unwrap();
+        assert!((value - expected_nps(300_000)).abs() < 1e-12, "{value}");
+        // Grouped and parallel, against the FILTER recipe.
+        let mismatches = Spi::get_one::<i64>(
+            "SELECT count(*) FROM (
+               SELECT g % 7 AS k, nps(score) AS got,
+                      100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6))
+                            / count(score) AS want
+               FROM answers GROUP BY 1) t WHERE got IS DISTINCT FROM want",
+        );
+        assert_eq!(mismatches, Ok(Some(0)));
+    }
+
+    #[pg_test]
+    fn every_window_frame_matches_recomputation() {
+        make_answers(3000);
+        for frame in [
+            "ORDER BY g ROWS 100 PRECEDING",
+            "ORDER BY g ROWS BETWEEN 5 PRECEDING AND 5 FOLLOWING",
+            "ORDER BY day RANGE BETWEEN '6 days' PRECEDING AND CURRENT ROW",
+            "PARTITION BY g % 3 ORDER BY g ROWS UNBOUNDED PRECEDING",
+            "ORDER BY g ROWS BETWEEN 20 PRECEDING AND 10 PRECEDING",
+        ] {
+            let mismatches = Spi::get_one::<i64>(&format!(
+                "SELECT count(*) FROM (
+                   SELECT nps(score) OVER w AS got,
+                          100.0 * (count(*) FILTER (WHERE score >= 9) OVER w
+                                   - count(*) FILTER (WHERE score <= 6) OVER w)
+                                / nullif(count(score) OVER w, 0) AS want
+                   FROM answers WINDOW w AS ({frame})) t
+                 WHERE got IS DISTINCT FROM want"
+            ));
+            assert_eq!(mismatches, Ok(Some(0)), "frame {frame}");
+        }
+    }
+
+    #[pg_test]
+    fn bad_answers_are_class_22_errors() {
+        let cases = [
+            ("SELECT nps(11)", "22003: NPS answer 11 is out of range"),
+            ("SELECT nps(-1)", "22003: NPS answer -1 is out of range"),
+            ("SELECT nps(32767::smallint)", "22003: NPS answer 32767 is out of range"),
+            ("SELECT nps(9223372036854775807)", "22003: NPS answer 9223372036854775807 is out of range"),
+            ("SELECT nps(9.5)", "22023: NPS answer 9.5 is not a whole number"),
+            ("SELECT nps('NaN'::numeric)", "22023: NPS answer NaN is not a number"),
+            ("SELECT nps('-Infinity'::numeric)", "22003: NPS answer -Infinity is out of range"),
+            ("SELECT nps_category(11)", "22003: NPS answer 11 is out of range"),
+            ("SELECT nps_category(6.5)", "22023: NPS answer 6.5 is not a whole number"),
+            (
+                "SELECT nps(s) OVER (ORDER BY g ROWS 1 PRECEDING) FROM (VALUES (1, 9), (2, 10), (3, 12)) v(g, s)",
+                "22003: NPS answer 12 is out of range",
+            ),
+        ];
+        for (query, want) in cases {
+            assert_eq!(error_of(query), want, "{query}");
+        }
+        // Whole numerics are fine, whatever their scale.
+        assert_eq!(error_of("SELECT nps(10.000)"), "no error");
+    }
+
+    #[pg_test]
+    fn category_boundaries() {
+        let got = text(
+            "SELECT string_agg(s || '=' || nps_category(s), ' ' ORDER BY s) FROM generate_series(0, 10) s",
+        );
+        assert_eq!(
+            got,
+            "0=detractor 1=detractor 2=detractor 3=detractor 4=detractor 5=detractor 6=detractor \
+             7=passive 8=passive 9=promoter 10=promoter"
+        );
+        assert_eq!(text("SELECT (nps_category(6) < nps_category(7) AND nps_category(8) < nps_category(9))::text"), "true");
+    }
+}

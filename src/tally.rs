@@ -1,0 +1,257 @@
+//! The per-answer counts behind every NPS figure: how many responses gave each answer 0..=10.
+//!
+//! Pure Rust, no Postgres: the aggregates, the summary type and the statistics all work on a
+//! `Tally`, so its arithmetic is tested here once.
+
+use crate::score::Answer;
+
+/// Number of distinct answers (0..=10).
+pub const ANSWERS: usize = 11;
+
+/// Counts of responses per answer; index `i` holds the number of answers equal to `i`.
+///
+/// `repr(C)` and plain integers: the aggregate state is this struct, allocated zeroed in the
+/// aggregate memory context, so the all-zero bit pattern must be the empty tally.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    counts: [i64; ANSWERS],
+}
+
+/// Why two tallies could not be combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallyError {
+    /// A count would exceed `i64::MAX`.
+    Overflow,
+    /// Removing a part that holds more answers of `answer` than the whole.
+    RemovesMissing {
+        answer: usize,
+        have: i64,
+        remove: i64,
+    },
+}
+
+impl Tally {
+    /// A tally from explicit counts; `None` if any count is negative.
+    pub fn from_counts(counts: [i64; ANSWERS]) -> Option<Tally> {
+        counts.iter().all(|&c| c >= 0).then_some(Tally { counts })
+    }
+
+    pub fn counts(&self) -> &[i64; ANSWERS] {
+        &self.counts
+    }
+
+    /// Count one answer. Cannot overflow in practice: 2^63 rows are out of reach.
+    #[inline(always)]
+    pub fn add(&mut self, answer: Answer) {
+        self.counts[answer.index()] += 1;
+    }
+
+    /// Take back one answer previously added (the inverse transition of a moving window).
+    #[inline(always)]
+    pub fn remove(&mut self, answer: Answer) {
+        debug_assert!(
+            self.counts[answer.index()] > 0,
+            "removing an answer never added"
+        );
+        self.counts[answer.index()] -= 1;
+    }
+
+    /// Add every count of `other` to this tally.
+    pub fn merge(&mut self, other: &Tally) -> Result<(), TallyError> {
+        let mut merged = self.counts;
+        for (m, o) in merged.iter_mut().zip(other.counts) {
+            *m = m.checked_add(o).ok_or(TallyError::Overflow)?;
+        }
+        self.counts = merged;
+        Ok(())
+    }
+
+    /// Remove a part of this tally (every count of `part` must be present).
+    pub fn subtract(&mut self, part: &Tally) -> Result<(), TallyError> {
+        for (answer, (&have, &remove)) in self.counts.iter().zip(&part.counts).enumerate() {
+            if remove > have {
+                return Err(TallyError::RemovesMissing {
+                    answer,
+                    have,
+                    remove,
+                });
+            }
+        }
+        for (c, p) in self.counts.iter_mut().zip(part.counts) {
+            *c -= p;
+        }
+        Ok(())
+    }
+
+    /// Number of responses (NULL answers are never counted).
+    pub fn responses(&self) -> i64 {
+        self.counts.iter().sum()
+    }
+
+    /// Answers 9 and 10.
+    pub fn promoters(&self) -> i64 {
+        self.counts[9] + self.counts[10]
+    }
+
+    /// Answers 7 and 8.
+    pub fn passives(&self) -> i64 {
+        self.counts[7] + self.counts[8]
+    }
+
+    /// Answers 0 through 6.
+    pub fn detractors(&self) -> i64 {
+        self.counts[..=6].iter().sum()
+    }
+
+    /// NPS as an exact fraction `(100 * (promoters - detractors), responses)`, or `None` when
+    /// there are no responses (an empty group has no NPS).
+    pub fn nps_fraction(&self) -> Option<(i128, i128)> {
+        let n = self.responses();
+        (n > 0).then(|| {
+            let points = 100 * (i128::from(self.promoters()) - i128::from(self.detractors()));
+            (points, i128::from(n))
+        })
+    }
+
+    /// NPS as a float, for statistics and display; `None` without responses.
+    pub fn nps(&self) -> Option<f64> {
+        self.nps_fraction()
+            .map(|(points, n)| points as f64 / n as f64)
+    }
+
+    /// Fixed little-endian image used between parallel workers (88 bytes).
+    pub fn to_le_bytes(&self) -> [u8; ANSWERS * 8] {
+        let mut out = [0u8; ANSWERS * 8];
+        for (chunk, c) in out.chunks_exact_mut(8).zip(self.counts) {
+            chunk.copy_from_slice(&c.to_le_bytes());
+        }
+        out
+    }
+
+    /// Inverse of [`Tally::to_le_bytes`]; `None` for a wrong length or a negative count.
+    pub fn from_le_bytes(bytes: &[u8]) -> Option<Tally> {
+        if bytes.len() != ANSWERS * 8 {
+            return None;
+        }
+        let mut counts = [0i64; ANSWERS];
+        for (c, chunk) in counts.iter_mut().zip(bytes.chunks_exact(8)) {
+            *c = i64::from_le_bytes(chunk.try_into().ok()?);
+        }
+        Tally::from_counts(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(v: i64) -> Answer {
+        Answer::from_int(v).unwrap()
+    }
+
+    fn tally_of(answers: &[i64]) -> Tally {
+        let mut t = Tally::default();
+        for &a in answers {
+            t.add(answer(a));
+        }
+        t
+    }
+
+    /// The seed example: 200 answers, 110 promoters, 60 passives, 30 detractors -> NPS 40.
+    #[test]
+    fn seed_example_is_forty() {
+        let mut t = Tally::default();
+        for _ in 0..110 {
+            t.add(answer(9));
+        }
+        for _ in 0..60 {
+            t.add(answer(7));
+        }
+        for _ in 0..30 {
+            t.add(answer(3));
+        }
+        assert_eq!(t.responses(), 200);
+        assert_eq!((t.promoters(), t.passives(), t.detractors()), (110, 60, 30));
+        assert_eq!(t.nps_fraction(), Some((8000, 200)));
+        assert_eq!(t.nps(), Some(40.0));
+    }
+
+    #[test]
+    fn boundaries_fall_in_the_right_bucket() {
+        // 6 is a detractor, 7 and 8 passives, 9 a promoter.
+        let t = tally_of(&[6, 7, 8, 9]);
+        assert_eq!((t.promoters(), t.passives(), t.detractors()), (1, 2, 1));
+        assert_eq!(t.nps(), Some(0.0));
+        assert_eq!(tally_of(&[0]).nps(), Some(-100.0));
+        assert_eq!(tally_of(&[10]).nps(), Some(100.0));
+        // 2 promoters, 1 detractor of 3 responses: 100/3 points, kept as an exact fraction.
+        assert_eq!(tally_of(&[10, 9, 0]).nps_fraction(), Some((100, 3)));
+    }
+
+    #[test]
+    fn empty_tally_has_no_nps() {
+        assert_eq!(Tally::default().nps(), None);
+        assert_eq!(Tally::default().nps_fraction(), None);
+    }
+
+    #[test]
+    fn remove_undoes_add() {
+        let mut t = tally_of(&[1, 9, 9, 10]);
+        t.remove(answer(9));
+        assert_eq!(t, tally_of(&[1, 9, 10]));
+    }
+
+    #[test]
+    fn merge_and_subtract() {
+        let a = tally_of(&[0, 5, 9]);
+        let b = tally_of(&[5, 10]);
+        let mut m = a;
+        m.merge(&b).unwrap();
+        assert_eq!(m, tally_of(&[0, 5, 5, 9, 10]));
+        m.subtract(&b).unwrap();
+        assert_eq!(m, a);
+        // a holds no 10, so it cannot give one up; the failed subtraction changes nothing.
+        let err = m.subtract(&b).unwrap_err();
+        assert_eq!(
+            err,
+            TallyError::RemovesMissing {
+                answer: 10,
+                have: 0,
+                remove: 1
+            }
+        );
+        assert_eq!(m, a);
+    }
+
+    #[test]
+    fn merge_overflow_is_an_error_and_leaves_the_tally_unchanged() {
+        let mut big = Tally::from_counts([i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]).unwrap();
+        let before = big;
+        assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
+        assert_eq!(big, before);
+    }
+
+    #[test]
+    fn negative_counts_are_rejected() {
+        let mut counts = [0i64; ANSWERS];
+        counts[4] = -1;
+        assert_eq!(Tally::from_counts(counts), None);
+    }
+
+    #[test]
+    fn byte_image_round_trips_and_rejects_bad_input() {
+        let t = tally_of(&[0, 3, 3, 7, 10, 10, 10]);
+        let bytes = t.to_le_bytes();
+        assert_eq!(
+            bytes[3 * 8],
+            2,
+            "count of answer 3 is little-endian at offset 24"
+        );
+        assert_eq!(Tally::from_le_bytes(&bytes), Some(t));
+        assert_eq!(Tally::from_le_bytes(&bytes[1..]), None);
+        let mut negative = bytes;
+        negative[7] = 0x80;
+        assert_eq!(Tally::from_le_bytes(&negative), None);
+    }
+}
