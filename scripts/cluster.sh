@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster of the project's own: data and socket under .pg/<name>, owned
 # by the postgres user (initdb refuses root), listening only on its Unix socket.
-#   cluster.sh start NAME PORT | stop NAME | psql NAME PORT [psql args...]
+#   cluster.sh start NAME PORT [SERVER_OPTIONS] | stop NAME | psql NAME PORT [psql args...]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +22,7 @@ case "$cmd" in
     fi
     if ! as_postgres "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
       as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-        -o "-p $port -k $dir -c listen_addresses='' -c max_parallel_workers_per_gather=2" start
+        -o "-p $port -k $dir -c listen_addresses='' ${4:-}" start
     fi
     ;;
   stop)
