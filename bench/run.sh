@@ -30,11 +30,12 @@ SQL
 
 # The recipe analysts write by hand, and the floor: one count over the same column.
 RECIPE="100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score)"
+# Window queries end in count(x): a sink that reads every value at almost no cost of its own.
 window_recipe() {  # $1 = frame
-  echo "SELECT sum(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) OVER w - count(*) FILTER (WHERE score <= 6) OVER w) / nullif(count(score) OVER w, 0) AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
+  echo "SELECT count(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) OVER w - count(*) FILTER (WHERE score <= 6) OVER w) / nullif(count(score) OVER w, 0) AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
 }
 window_nps() {
-  echo "SELECT sum(x) FROM (SELECT nps(score) OVER w AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
+  echo "SELECT count(x) FROM (SELECT nps(score) OVER w AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
 }
 
 report() {  # $1 = label, $2 = settings, then name=query pairs; prints median ms and ratios

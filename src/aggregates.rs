@@ -4,10 +4,10 @@
 //! The transition function touches one counter and allocates nothing after the first row; the
 //! inverse makes any window frame O(rows); combine/serialize/deserialize make it parallel.
 
-use crate::score::ScoreInput;
+use crate::score::{Answer, ScoreInput};
 use crate::tally::Tally;
 use pgrx::prelude::*;
-use pgrx::{AnyNumeric, Internal, PgSqlErrorCode};
+use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
 
 /// The tally behind `state`, allocated zeroed in the aggregate memory context on first use.
 ///
@@ -35,42 +35,60 @@ unsafe fn new_tally(fcinfo: pg_sys::FunctionCallInfo) -> *mut Tally {
     }
 }
 
-/// One transition and one inverse transition per input type; each checks the answer.
-macro_rules! transitions {
-    ($trans:ident, $inverse:ident, $ty:ty) => {
-        #[pg_extern(immutable, parallel_safe)]
-        fn $trans(
-            mut state: Internal,
-            score: Option<$ty>,
-            fcinfo: pg_sys::FunctionCallInfo,
-        ) -> Internal {
-            let tally = unsafe { tally_mut(&mut state, fcinfo) };
-            if let Some(score) = score {
-                tally.add(score.checked_answer());
+/// One step of the (inverse) transition: `apply` the checked answer in argument 1 to the tally
+/// in argument 0, creating the tally on the first row. A NULL answer is no response.
+///
+/// Per-row, so a plain V1 function (see `v1.rs`).
+///
+/// # Safety
+/// `fcinfo` must be an aggregate call with (internal, T) arguments.
+#[inline(always)]
+unsafe fn step<T: FromDatum + ScoreInput>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    apply: fn(&mut Tally, Answer),
+) -> pg_sys::Datum {
+    unsafe {
+        let args = (*fcinfo).args.as_slice(2);
+        let tally = if args[0].isnull {
+            new_tally(fcinfo)
+        } else {
+            args[0].value.cast_mut_ptr::<Tally>()
+        };
+        if !args[1].isnull {
+            if let Some(score) = T::from_datum(args[1].value, false) {
+                apply(&mut *tally, score.checked_answer());
             }
-            state
         }
-
-        #[pg_extern(immutable, parallel_safe)]
-        fn $inverse(
-            mut state: Internal,
-            score: Option<$ty>,
-            fcinfo: pg_sys::FunctionCallInfo,
-        ) -> Internal {
-            // Always hand back a state: a NULL here would make PostgreSQL recompute the frame.
-            let tally = unsafe { tally_mut(&mut state, fcinfo) };
-            if let Some(score) = score {
-                tally.remove(score.checked_answer());
-            }
-            state
-        }
-    };
+        pg_sys::Datum::from(tally)
+    }
 }
 
-transitions!(nps_trans_int2, nps_inverse_int2, i16);
-transitions!(nps_trans_int4, nps_inverse_int4, i32);
-transitions!(nps_trans_int8, nps_inverse_int8, i64);
-transitions!(nps_trans_numeric, nps_inverse_numeric, AnyNumeric);
+unsafe fn trans<T: FromDatum + ScoreInput>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { step::<T>(fcinfo, Tally::add) }
+}
+
+/// Always returns a state: a NULL would make PostgreSQL recompute the frame.
+unsafe fn inverse<T: FromDatum + ScoreInput>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { step::<T>(fcinfo, Tally::remove) }
+}
+
+v1_function!(nps_trans_int2, pg_finfo_nps_trans_int2, trans::<i16>);
+v1_function!(nps_trans_int4, pg_finfo_nps_trans_int4, trans::<i32>);
+v1_function!(nps_trans_int8, pg_finfo_nps_trans_int8, trans::<i64>);
+v1_function!(
+    nps_trans_numeric,
+    pg_finfo_nps_trans_numeric,
+    trans::<AnyNumeric>
+);
+v1_function!(nps_inverse_int2, pg_finfo_nps_inverse_int2, inverse::<i16>);
+v1_function!(nps_inverse_int4, pg_finfo_nps_inverse_int4, inverse::<i32>);
+v1_function!(nps_inverse_int8, pg_finfo_nps_inverse_int8, inverse::<i64>);
+v1_function!(
+    nps_inverse_numeric,
+    pg_finfo_nps_inverse_numeric,
+    inverse::<AnyNumeric>
+);
+
 /// Merge two partial states (parallel aggregation).
 #[pg_extern(immutable, parallel_safe)]
 fn nps_combine(mut state: Internal, other: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
@@ -110,22 +128,58 @@ fn nps_deserialize(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCall
     state
 }
 
-/// 100 * (promoters - detractors) / responses as numeric, divided the way `avg(int)` divides;
-/// NULL without responses.
-pub fn nps_numeric(tally: &Tally) -> Option<AnyNumeric> {
+/// 100 * (promoters - detractors) / responses as a numeric Datum, divided by `numeric_div` as
+/// `avg(int)` divides (so it displays the same way); `None` without responses.
+pub fn nps_numeric(tally: &Tally) -> Option<pg_sys::Datum> {
     let (points, responses) = tally.nps_fraction()?;
-    let points = AnyNumeric::try_from(points).expect("an i128 is a numeric");
-    let responses = AnyNumeric::try_from(responses).expect("an i128 is a numeric");
-    Some(points / responses)
+    unsafe {
+        pgrx::direct_function_call_as_datum(
+            pg_sys::numeric_div,
+            &[numeric_of(points), numeric_of(responses)],
+        )
+    }
 }
 
-#[pg_extern(immutable, parallel_safe)]
-fn nps_final(state: Internal) -> Option<AnyNumeric> {
-    nps_numeric(unsafe { state.get::<Tally>() }?)
+fn numeric_of(value: i128) -> Option<pg_sys::Datum> {
+    match i64::try_from(value) {
+        Ok(v) => Some(pg_sys::Datum::from(unsafe { pg_sys::int64_to_numeric(v) })),
+        Err(_) => AnyNumeric::try_from(value).ok()?.into_datum(),
+    }
 }
+
+/// The final function, called once per output row (in a window, once per input row).
+unsafe fn final_nps(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let state = (*fcinfo).args.as_slice(1)[0];
+        let tally = (!state.isnull).then(|| &*state.value.cast_mut_ptr::<Tally>());
+        match tally.and_then(nps_numeric) {
+            Some(nps) => nps,
+            None => crate::v1::return_null(fcinfo),
+        }
+    }
+}
+v1_function!(nps_final, pg_finfo_nps_final, final_nps);
 
 extension_sql!(
     r#"
+CREATE FUNCTION nps_trans_int2(internal, smallint) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int2';
+CREATE FUNCTION nps_inverse_int2(internal, smallint) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int2';
+CREATE FUNCTION nps_trans_int4(internal, integer) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int4';
+CREATE FUNCTION nps_inverse_int4(internal, integer) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int4';
+CREATE FUNCTION nps_trans_int8(internal, bigint) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int8';
+CREATE FUNCTION nps_inverse_int8(internal, bigint) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int8';
+CREATE FUNCTION nps_trans_numeric(internal, numeric) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_numeric';
+CREATE FUNCTION nps_inverse_numeric(internal, numeric) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_numeric';
+CREATE FUNCTION nps_final(internal) RETURNS numeric
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_final';
 CREATE AGGREGATE nps(smallint) (
     SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
     COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
@@ -153,18 +207,5 @@ CREATE AGGREGATE nps(numeric) (
 COMMENT ON AGGREGATE nps(integer) IS 'Net Promoter Score: 100 * (promoters - detractors) / responses';
 "#,
     name = "nps_aggregates",
-    requires = [
-        nps_trans_int2,
-        nps_inverse_int2,
-        nps_trans_int4,
-        nps_inverse_int4,
-        nps_trans_int8,
-        nps_inverse_int8,
-        nps_trans_numeric,
-        nps_inverse_numeric,
-        nps_combine,
-        nps_serialize,
-        nps_deserialize,
-        nps_final
-    ]
+    requires = [nps_combine, nps_serialize, nps_deserialize]
 );

@@ -3,8 +3,12 @@
 //! Pure arithmetic lives in `tally` (and later `stats`); the other modules are the thin
 //! PostgreSQL layer over it.
 
+#[macro_use]
+mod v1;
+
 pub mod aggregates;
 pub mod category;
+pub mod encoding;
 pub mod score;
 pub mod tally;
 
