@@ -18,11 +18,13 @@ psql() { PGOPTIONS="-c client_min_messages=warning" scripts/cluster.sh psql benc
 psql -c "DROP DATABASE IF EXISTS nps_bench" -c "CREATE DATABASE nps_bench"
 psql -d nps_bench -c "CREATE EXTENSION nps_ext"
 
-echo "== building a table of $ROWS answers (smallint, 2% NULL)"
+echo "== building a table of $ROWS answers (smallint, 2% NULL; 4 plans, a year of days)"
 psql -d nps_bench <<SQL
 SELECT setseed(0.5) \g /dev/null
 CREATE TABLE answers AS
-SELECT id, CASE WHEN r < 0.02 THEN NULL ELSE (ARRAY[0,1,2,3,4,5,6,7,7,8,8,8,9,9,9,9,10,10,10,10])[1 + (r * 1000)::int % 20] END::smallint AS score
+SELECT id, (ARRAY['free', 'starter', 'pro', 'enterprise'])[1 + id % 4] AS plan,
+       date '2025-11-01' + (id % 365)::int AS day,
+       CASE WHEN r < 0.02 THEN NULL ELSE (ARRAY[0,1,2,3,4,5,6,7,7,8,8,8,9,9,9,9,10,10,10,10])[1 + (r * 1000)::int % 20] END::smallint AS score
 FROM (SELECT id, random() AS r FROM generate_series(1, $ROWS) id) g;
 CREATE TABLE window_answers AS SELECT * FROM answers WHERE id <= $WINDOW_ROWS;
 VACUUM ANALYZE answers, window_answers;
@@ -70,3 +72,20 @@ report "2 parallel workers, $ROWS answers" "$PARALLEL" \
 report "rolling 1000-row window, $WINDOW_ROWS answers" "$SERIAL" \
   "nps=$(window_nps 'ROWS 999 PRECEDING')" "recipe=$(window_recipe 'ROWS 999 PRECEDING')" \
   "nps_100_rows=$(window_nps 'ROWS 99 PRECEDING')"
+
+echo "== one year of answers by plan: from daily summaries vs scanning the answers"
+cat bench/bench.sql - <<'SQL' | psql -d nps_bench -At -F ' '
+SET max_parallel_workers_per_gather = 0;
+\timing on
+CREATE TABLE daily AS SELECT plan, day, nps_agg(score) AS summary FROM answers GROUP BY plan, day;
+\timing off
+ANALYZE daily;
+SELECT 'summary rows', count(*), 'avg bytes', round(avg(pg_column_size(summary)), 1),
+       'table', pg_size_pretty(pg_total_relation_size('daily')) FROM daily;
+SELECT 'same result', (SELECT array_agg(plan || '=' || nps(rollup) ORDER BY plan) FROM (SELECT plan, rollup(summary) FROM daily GROUP BY plan) r)
+                    = (SELECT array_agg(plan || '=' || nps ORDER BY plan) FROM (SELECT plan, nps(score) FROM answers GROUP BY plan) a);
+WITH t AS (SELECT pg_temp.median_ms('SELECT plan, nps(score) FROM answers GROUP BY plan') AS raw,
+                  pg_temp.median_ms('SELECT plan, nps(rollup(summary)) FROM daily GROUP BY plan') AS summaries)
+SELECT 'raw scan ms', round(raw::numeric, 1), 'from summaries ms', round(summaries::numeric, 2),
+       'speedup', round((raw / summaries)::numeric, 0) FROM t;
+SQL

@@ -19,6 +19,9 @@ trap 'scripts/cluster.sh stop test' EXIT
 echo "== pg_regress (tests/pg_regress)"
 scripts/regress.sh
 
+echo "== pg_dump / pg_restore of stored summaries"
+tests/dump_restore.sh "$ROOT/.pg/test" "$PORT"
+
 echo "== docs examples (docs/*.md)"
 python3 tests/docs/check_docs.py --host "$ROOT/.pg/test" --port "$PORT"
 echo "== all test layers passed"

@@ -13,7 +13,10 @@ use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
 ///
 /// # Safety
 /// `state` must be NULL or a state created by this module, and `fcinfo` an aggregate call.
-unsafe fn tally_mut<'a>(state: &mut Internal, fcinfo: pg_sys::FunctionCallInfo) -> &'a mut Tally {
+pub unsafe fn tally_mut<'a>(
+    state: &mut Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> &'a mut Tally {
     unsafe {
         if let Some(tally) = state.get_mut::<Tally>() {
             return &mut *(tally as *mut Tally);

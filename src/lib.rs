@@ -10,6 +10,7 @@ pub mod aggregates;
 pub mod category;
 pub mod encoding;
 pub mod score;
+pub mod summary;
 pub mod tally;
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -190,4 +190,45 @@ mod tests {
         );
         assert_eq!(text("SELECT (nps_category(6) < nps_category(7) AND nps_category(8) < nps_category(9))::text"), "true");
     }
+
+    #[pg_test]
+    fn parallel_nps_agg_and_rollup_give_the_serial_result() {
+        make_answers(300_000);
+        Spi::run("CREATE TABLE daily AS SELECT day, nps_agg(score) AS s FROM answers GROUP BY day")
+            .unwrap();
+        Spi::run("ANALYZE answers, daily").unwrap();
+        let serial = text("SELECT nps_agg(score)::text FROM answers");
+        let serial_rollup = text("SELECT rollup(s)::text FROM daily");
+        assert_eq!(serial, serial_rollup);
+        Spi::run(
+            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
+             SET LOCAL parallel_leader_participation = off",
+        )
+        .unwrap();
+        for query in [
+            "SELECT nps_agg(score) FROM answers",
+            "SELECT rollup(s) FROM daily",
+        ] {
+            let plan = Spi::connect(|client| {
+                client
+                    .select(&format!("EXPLAIN (ANALYZE, COSTS OFF) {query}"), None, &[])
+                    .unwrap()
+                    .map(|row| row.get::<String>(1).unwrap().unwrap())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            assert!(
+                plan.contains("Partial Aggregate"),
+                "no partial aggregation in:\n{plan}"
+            );
+            assert_eq!(text(&format!("SELECT ({query})::text")), serial, "{query}");
+        }
+        // and the counts are the ones the generating formula gives
+        let responses = Spi::get_one::<i64>("SELECT nps_responses(nps_agg(score)) FROM answers");
+        assert_eq!(
+            responses,
+            Ok(Some((1..=300_000i64).filter(|g| g % 13 != 0).count() as i64))
+        );
+    }
 }

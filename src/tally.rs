@@ -142,6 +142,25 @@ impl Tally {
     }
 }
 
+/// A one-line picture of the distribution: one block per answer 0..=10, its height the count
+/// relative to the largest (eighths, rounded up, so any answer shows); a space for none.
+pub fn sparkline(counts: &[i64; ANSWERS]) -> String {
+    const BLOCKS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = counts.iter().copied().max().unwrap_or(0);
+    counts
+        .iter()
+        .map(|&c| {
+            if max == 0 {
+                BLOCKS[0]
+            } else {
+                // ceil(8 * c / max) in i128: no overflow for any count
+                let eighths = (8 * i128::from(c) + i128::from(max) - 1) / i128::from(max);
+                BLOCKS[eighths as usize]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +249,21 @@ mod tests {
         let before = big;
         assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
         assert_eq!(big, before);
+    }
+
+    #[test]
+    fn sparkline_by_hand() {
+        // largest count 8: each height is the count itself
+        assert_eq!(sparkline(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0]), " ▁▂▃▄▅▆▇█  ");
+        // 1 of 16 is 1/2 eighth, rounded up so the answer stays visible
+        assert_eq!(
+            sparkline(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16]),
+            format!("▁{}█", " ".repeat(9))
+        );
+        assert_eq!(sparkline(&[0; ANSWERS]), " ".repeat(11));
+        // huge counts do not overflow: MAX/2 of MAX is just under 4 eighths -> 4
+        let huge = [i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2];
+        assert_eq!(sparkline(&huge), format!("█{}▄", " ".repeat(9)));
     }
 
     #[test]

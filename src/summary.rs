@@ -1,0 +1,338 @@
+//! The `nps_summary` type: stored per-answer counts you can keep, merge and query later.
+//! I/O (text, binary), the `nps_agg`/`rollup` aggregates, operators and accessors.
+
+use crate::aggregates::{nps_numeric, tally_mut};
+use crate::encoding::{self, FormatError};
+use crate::tally::{Tally, TallyError};
+use pgrx::callconv::{Arg, ArgAbi, BoxRet, FcInfo};
+use pgrx::datum::Datum;
+use pgrx::nullable::Nullable;
+use pgrx::prelude::*;
+use pgrx::{AnyNumeric, FromDatum, Internal, IntoDatum, PgSqlErrorCode};
+use std::ffi::{CStr, CString};
+
+/// A summary as SQL sees it; the counts are a [`Tally`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NpsSummary(pub Tally);
+
+pgrx::impl_sql_translatable!(NpsSummary, "nps_summary");
+
+fn invalid(e: FormatError, code: PgSqlErrorCode) -> ! {
+    ereport!(ERROR, code, format!("invalid nps_summary: {e}"));
+}
+
+impl FromDatum for NpsSummary {
+    unsafe fn from_polymorphic_datum(
+        datum: pg_sys::Datum,
+        is_null: bool,
+        _: pg_sys::Oid,
+    ) -> Option<Self> {
+        if is_null {
+            return None;
+        }
+        unsafe {
+            let varlena = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
+            let bytes = std::slice::from_raw_parts(
+                pgrx::vardata_any(varlena) as *const u8,
+                pgrx::varsize_any_exhdr(varlena),
+            );
+            match encoding::decode(bytes) {
+                Ok(tally) => Some(NpsSummary(tally)),
+                Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_DATA_CORRUPTED),
+            }
+        }
+    }
+}
+
+impl IntoDatum for NpsSummary {
+    fn into_datum(self) -> Option<pg_sys::Datum> {
+        let bytes = encoding::encode(&self.0);
+        Some(pg_sys::Datum::from(
+            pgrx::rust_byte_slice_to_bytea(&bytes).into_pg(),
+        ))
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pgrx::regtypein("nps_summary")
+    }
+}
+
+unsafe impl<'fcx> ArgAbi<'fcx> for NpsSummary {
+    unsafe fn unbox_arg_unchecked(arg: Arg<'_, 'fcx>) -> Self {
+        let index = arg.index();
+        unsafe { arg.unbox_arg_using_from_datum() }
+            .unwrap_or_else(|| panic!("argument {index} must not be null"))
+    }
+
+    unsafe fn unbox_nullable_arg(arg: Arg<'_, 'fcx>) -> Nullable<Self> {
+        unsafe { arg.unbox_arg_using_from_datum().into() }
+    }
+}
+
+unsafe impl BoxRet for NpsSummary {
+    unsafe fn box_into<'fcx>(self, fcinfo: &mut FcInfo<'fcx>) -> Datum<'fcx> {
+        match self.into_datum() {
+            Some(datum) => unsafe { fcinfo.return_raw_datum(datum) },
+            None => fcinfo.return_null(),
+        }
+    }
+}
+
+extension_sql!(
+    r#"
+CREATE TYPE nps_summary;
+CREATE FUNCTION nps_summary_in(cstring) RETURNS nps_summary
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_in_wrapper';
+CREATE FUNCTION nps_summary_out(nps_summary) RETURNS cstring
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_out_wrapper';
+CREATE FUNCTION nps_summary_recv(internal) RETURNS nps_summary
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_recv_wrapper';
+CREATE FUNCTION nps_summary_send(nps_summary) RETURNS bytea
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_send_wrapper';
+CREATE TYPE nps_summary (
+    INPUT = nps_summary_in, OUTPUT = nps_summary_out,
+    RECEIVE = nps_summary_recv, SEND = nps_summary_send,
+    INTERNALLENGTH = VARIABLE, STORAGE = extended
+);
+COMMENT ON TYPE nps_summary IS 'NPS answers summarized as counts per answer 0..10; text form v1:c0,...,c10';
+"#,
+    name = "nps_summary_type",
+    bootstrap
+);
+
+#[pg_extern(sql = false)]
+fn nps_summary_in(input: &CStr) -> NpsSummary {
+    let text = input.to_str().unwrap_or_else(|_| {
+        invalid(
+            FormatError::NotANumber("(not UTF-8)".into()),
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
+        )
+    });
+    match encoding::parse_text(text) {
+        Ok(tally) => NpsSummary(tally),
+        Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION),
+    }
+}
+
+#[pg_extern(sql = false)]
+fn nps_summary_out(summary: NpsSummary) -> CString {
+    CString::new(encoding::to_text(&summary.0)).expect("the text form has no NUL")
+}
+
+#[pg_extern(sql = false)]
+fn nps_summary_recv(buf: Internal) -> NpsSummary {
+    unsafe {
+        let buf = buf
+            .unwrap()
+            .expect("receive gets a buffer")
+            .cast_mut_ptr::<pg_sys::StringInfoData>();
+        let start = (*buf).cursor as usize;
+        let end = (*buf).len as usize;
+        let bytes = std::slice::from_raw_parts(((*buf).data as *const u8).add(start), end - start);
+        let decoded = encoding::decode(bytes);
+        (*buf).cursor = (*buf).len;
+        match decoded {
+            Ok(tally) => NpsSummary(tally),
+            Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION),
+        }
+    }
+}
+
+#[pg_extern(sql = false)]
+fn nps_summary_send(summary: NpsSummary) -> Vec<u8> {
+    encoding::encode(&summary.0)
+}
+
+// ---- operators ----------------------------------------------------------------------------
+
+fn combine_error(e: TallyError) -> ! {
+    match e {
+        TallyError::Overflow => {
+            ereport!(
+                ERROR,
+                PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+                "nps_summary count out of range for bigint"
+            );
+        }
+        TallyError::RemovesMissing {
+            answer,
+            have,
+            remove,
+        } => {
+            ereport!(
+                ERROR,
+                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!("cannot remove {remove} of answer {answer}: the summary holds {have}"),
+                "The subtracted summary must be part of the summary it is subtracted from."
+            );
+        }
+    }
+}
+
+/// `a + b`: the summary of both sets of answers.
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_summary_merge(a: NpsSummary, b: NpsSummary) -> NpsSummary {
+    let mut merged = a.0;
+    merged.merge(&b.0).unwrap_or_else(|e| combine_error(e));
+    NpsSummary(merged)
+}
+
+/// `a - b`: the summary of `a` without the part `b` (e.g. everyone except one segment).
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_summary_subtract(a: NpsSummary, b: NpsSummary) -> NpsSummary {
+    let mut rest = a.0;
+    rest.subtract(&b.0).unwrap_or_else(|e| combine_error(e));
+    NpsSummary(rest)
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_summary_eq(a: NpsSummary, b: NpsSummary) -> bool {
+    a == b
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_summary_ne(a: NpsSummary, b: NpsSummary) -> bool {
+    a != b
+}
+
+extension_sql!(
+    r#"
+CREATE OPERATOR + (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_merge,
+                   COMMUTATOR = +);
+CREATE OPERATOR - (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_subtract);
+CREATE OPERATOR = (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_eq,
+                   COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE OPERATOR <> (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_ne,
+                    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel);
+"#,
+    name = "nps_summary_operators",
+    requires = [
+        nps_summary_merge,
+        nps_summary_subtract,
+        nps_summary_eq,
+        nps_summary_ne
+    ]
+);
+
+// ---- accessors ----------------------------------------------------------------------------
+
+/// NPS of the summarized answers, numeric like `nps(score)`; NULL without responses.
+#[pg_extern(immutable, strict, parallel_safe, name = "nps")]
+fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
+    let datum = nps_numeric(&summary.0)?;
+    unsafe { AnyNumeric::from_datum(datum, false) }
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_responses(summary: NpsSummary) -> i64 {
+    summary.0.responses()
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_promoters(summary: NpsSummary) -> i64 {
+    summary.0.promoters()
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_passives(summary: NpsSummary) -> i64 {
+    summary.0.passives()
+}
+
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_detractors(summary: NpsSummary) -> i64 {
+    summary.0.detractors()
+}
+
+/// The 11 counts; element 1 is answer 0 (SQL arrays start at 1).
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_histogram(summary: NpsSummary) -> Vec<i64> {
+    summary.0.counts().to_vec()
+}
+
+/// One block per answer 0..10, height by count relative to the most frequent answer.
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_sparkline(summary: NpsSummary) -> String {
+    crate::tally::sparkline(summary.0.counts())
+}
+
+// ---- aggregates ---------------------------------------------------------------------------
+
+/// Final function of `nps_agg` and `rollup`: the state as a summary (NULL when no row came).
+#[pg_extern(immutable, parallel_safe)]
+fn nps_summary_final(state: Internal) -> Option<NpsSummary> {
+    unsafe { state.get::<Tally>() }.map(|t| NpsSummary(*t))
+}
+
+/// rollup's transition: merge one stored summary into the state; NULL summaries are skipped.
+#[pg_extern(immutable, parallel_safe)]
+fn nps_rollup_trans(
+    mut state: Internal,
+    summary: Option<NpsSummary>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    let tally = unsafe { tally_mut(&mut state, fcinfo) };
+    if let Some(summary) = summary {
+        tally.merge(&summary.0).unwrap_or_else(|e| combine_error(e));
+    }
+    state
+}
+
+/// rollup's inverse: take a summary that leaves the window frame back out.
+#[pg_extern(immutable, parallel_safe)]
+fn nps_rollup_inverse(
+    mut state: Internal,
+    summary: Option<NpsSummary>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    let tally = unsafe { tally_mut(&mut state, fcinfo) };
+    if let Some(summary) = summary {
+        tally
+            .subtract(&summary.0)
+            .unwrap_or_else(|e| combine_error(e));
+    }
+    state
+}
+
+extension_sql!(
+    r#"
+CREATE AGGREGATE nps_agg(smallint) (
+    SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+    MSFUNC = nps_trans_int2, MINVFUNC = nps_inverse_int2, MSTYPE = internal, MSSPACE = 88,
+    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+);
+CREATE AGGREGATE nps_agg(integer) (
+    SFUNC = nps_trans_int4, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+    MSFUNC = nps_trans_int4, MINVFUNC = nps_inverse_int4, MSTYPE = internal, MSSPACE = 88,
+    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+);
+CREATE AGGREGATE nps_agg(bigint) (
+    SFUNC = nps_trans_int8, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+    MSFUNC = nps_trans_int8, MINVFUNC = nps_inverse_int8, MSTYPE = internal, MSSPACE = 88,
+    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+);
+CREATE AGGREGATE nps_agg(numeric) (
+    SFUNC = nps_trans_numeric, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+    MSFUNC = nps_trans_numeric, MINVFUNC = nps_inverse_numeric, MSTYPE = internal, MSSPACE = 88,
+    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+);
+CREATE AGGREGATE rollup(nps_summary) (
+    SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+    MSFUNC = nps_rollup_trans, MINVFUNC = nps_rollup_inverse, MSTYPE = internal, MSSPACE = 88,
+    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE nps_agg(integer) IS 'Summarize NPS answers into an nps_summary';
+COMMENT ON AGGREGATE rollup(nps_summary) IS 'Merge nps_summary values into one';
+"#,
+    name = "nps_summary_aggregates",
+    requires = [
+        "nps_aggregates",
+        nps_summary_final,
+        nps_rollup_trans,
+        nps_rollup_inverse
+    ]
+);
