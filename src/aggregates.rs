@@ -131,22 +131,30 @@ fn nps_deserialize(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCall
     state
 }
 
-/// 100 * (promoters - detractors) / responses as a numeric Datum, divided by `numeric_div` as
-/// `avg(int)` divides (so it displays the same way); `None` without responses.
+/// 100 * (promoters - detractors) / responses as a numeric Datum, divided by the division
+/// behind `numeric / numeric` (as `avg(int)` divides, so it displays the same way); `None`
+/// without responses.
 pub fn nps_numeric(tally: &Tally) -> Option<pg_sys::Datum> {
     let (points, responses) = tally.nps_fraction()?;
     unsafe {
-        pgrx::direct_function_call_as_datum(
-            pg_sys::numeric_div,
-            &[numeric_of(points), numeric_of(responses)],
-        )
+        let quotient = pg_sys::numeric_div_opt_error(
+            numeric_of(points),
+            numeric_of(responses),
+            std::ptr::null_mut(), // errors are raised, not returned (none can occur: responses > 0)
+        );
+        Some(pg_sys::Datum::from(quotient))
     }
 }
 
-fn numeric_of(value: i128) -> Option<pg_sys::Datum> {
+fn numeric_of(value: i128) -> pg_sys::Numeric {
     match i64::try_from(value) {
-        Ok(v) => Some(pg_sys::Datum::from(unsafe { pg_sys::int64_to_numeric(v) })),
-        Err(_) => AnyNumeric::try_from(value).ok()?.into_datum(),
+        Ok(v) => unsafe { pg_sys::int64_to_numeric(v) },
+        // beyond i64 only with more than 9e16 responses: take the slow, exact path
+        Err(_) => AnyNumeric::try_from(value)
+            .expect("every i128 is a numeric")
+            .into_datum()
+            .expect("a numeric is not NULL")
+            .cast_mut_ptr(),
     }
 }
 

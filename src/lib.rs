@@ -10,6 +10,7 @@ pub mod aggregates;
 pub mod category;
 pub mod encoding;
 pub mod score;
+pub mod stats;
 pub mod summary;
 pub mod tally;
 
