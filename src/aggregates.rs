@@ -9,32 +9,35 @@ use crate::tally::Tally;
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
 
-/// The tally behind `state`, allocated zeroed in the aggregate memory context on first use.
+/// The `T` behind an aggregate's `internal` state, created as `T::default()` in the aggregate
+/// memory context (which lives as long as the group) on first use.
 ///
 /// # Safety
-/// `state` must be NULL or a state created by this module, and `fcinfo` an aggregate call.
-pub unsafe fn tally_mut<'a>(
+/// `state` must be NULL or a `T` created here, and `fcinfo` an aggregate call.
+pub unsafe fn state_mut<'a, T: Default>(
     state: &mut Internal,
     fcinfo: pg_sys::FunctionCallInfo,
-) -> &'a mut Tally {
+) -> &'a mut T {
     unsafe {
-        if let Some(tally) = state.get_mut::<Tally>() {
-            return &mut *(tally as *mut Tally);
+        if let Some(existing) = state.get_mut::<T>() {
+            return &mut *(existing as *mut T);
         }
-        let tally = new_tally(fcinfo);
-        *state = Internal::from(Some(pg_sys::Datum::from(tally)));
-        &mut *tally
+        let created = new_state::<T>(fcinfo);
+        *state = Internal::from(Some(pg_sys::Datum::from(created)));
+        &mut *created
     }
 }
 
-/// A zeroed (empty) tally in the aggregate memory context, which lives as long as the group.
-unsafe fn new_tally(fcinfo: pg_sys::FunctionCallInfo) -> *mut Tally {
+unsafe fn new_state<T: Default>(fcinfo: pg_sys::FunctionCallInfo) -> *mut T {
     unsafe {
         let mut aggregate_context = std::ptr::null_mut();
         if pg_sys::AggCheckCallContext(fcinfo, &mut aggregate_context) == 0 {
             error!("nps aggregate support function called outside an aggregate");
         }
-        pg_sys::MemoryContextAllocZero(aggregate_context, std::mem::size_of::<Tally>()).cast()
+        let created: *mut T =
+            pg_sys::MemoryContextAlloc(aggregate_context, std::mem::size_of::<T>()).cast();
+        created.write(T::default());
+        created
     }
 }
 
@@ -53,7 +56,7 @@ unsafe fn step<T: FromDatum + ScoreInput>(
     unsafe {
         let args = (*fcinfo).args.as_slice(2);
         let tally = if args[0].isnull {
-            new_tally(fcinfo)
+            new_state::<Tally>(fcinfo)
         } else {
             args[0].value.cast_mut_ptr::<Tally>()
         };
@@ -98,7 +101,7 @@ fn nps_combine(mut state: Internal, other: Internal, fcinfo: pg_sys::FunctionCal
     let Some(other) = (unsafe { other.get::<Tally>() }) else {
         return state;
     };
-    let tally = unsafe { tally_mut(&mut state, fcinfo) };
+    let tally = unsafe { state_mut::<Tally>(&mut state, fcinfo) };
     if tally.merge(other).is_err() {
         ereport!(
             ERROR,
@@ -127,7 +130,7 @@ fn nps_deserialize(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCall
         );
     };
     let mut state = Internal::default();
-    *unsafe { tally_mut(&mut state, fcinfo) } = decoded;
+    *unsafe { state_mut::<Tally>(&mut state, fcinfo) } = decoded;
     state
 }
 

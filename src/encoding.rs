@@ -4,20 +4,25 @@
 //!
 //! ```text
 //! byte 0      format version, 1
-//! byte 1      flags, 0 (reserved: weight sums will set a bit and append them)
+//! byte 1      flags: bit 0 set when weight sums follow; other bits must be 0
 //! then        11 counts, answers 0..=10, each an unsigned LEB128 varint (1 byte below 128)
+//! [weighted]  11 weight sums, answers 0..=10, then the sum of squared weights: f64 little-endian
 //! ```
 //!
 //! A daily summary of a few hundred answers takes 2 + 11..22 bytes (plus PostgreSQL's 1-byte
 //! short varlena header on disk), against 88 bytes for eleven int8.
 //!
-//! Text: `v1:` followed by the 11 counts separated by commas, e.g. `v1:0,0,0,1,0,2,3,4,5,6,7`.
+//! Text: `v1:` followed by the 11 counts separated by commas, e.g. `v1:0,0,0,1,0,2,3,4,5,6,7`;
+//! weighted summaries add `;weights=` with the 11 weight sums and `;squares=` with the sum of
+//! squared weights (shortest decimal forms that read back to the same doubles).
 
 use crate::tally::{Tally, ANSWERS};
+use crate::weights::{Summary, Weights};
 use std::fmt;
 
 /// The format version written by this release.
 pub const VERSION: u8 = 1;
+const WEIGHTED: u8 = 1;
 
 /// Why bytes or text are not a summary.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +37,9 @@ pub enum FormatError {
     Overflow(String),
     NotANumber(String),
     BadVarint,
+    BadWeight(String),
+    BadWeights(String),
+    WeightWithoutAnswers(usize),
 }
 
 impl fmt::Display for FormatError {
@@ -56,16 +64,30 @@ impl fmt::Display for FormatError {
             FormatError::Overflow(v) => write!(f, "count {v} is out of range for bigint"),
             FormatError::NotANumber(v) => write!(f, "count \"{v}\" is not a whole number"),
             FormatError::BadVarint => write!(f, "a count is encoded in more than 64 bits"),
+            FormatError::BadWeight(v) => {
+                write!(f, "weight \"{v}\" is not a finite number at least 0")
+            }
+            FormatError::BadWeights(v) => write!(
+                f,
+                "malformed weights \"{v}\" (expected ;weights=w0,...,w10;squares=s)"
+            ),
+            FormatError::WeightWithoutAnswers(a) => {
+                write!(f, "answer {a} has weight but no answers")
+            }
         }
     }
 }
 
-/// The binary form of `tally`.
-pub fn encode(tally: &Tally) -> Vec<u8> {
+/// The binary form of `summary`.
+pub fn encode(summary: &Summary) -> Vec<u8> {
     let mut out = Vec::with_capacity(2 + ANSWERS * 2);
     out.push(VERSION);
-    out.push(0);
-    for &count in tally.counts() {
+    out.push(if summary.weights.is_some() {
+        WEIGHTED
+    } else {
+        0
+    });
+    for &count in summary.tally.counts() {
         let mut v = count as u64; // counts are never negative
         loop {
             let byte = (v & 0x7f) as u8;
@@ -77,17 +99,22 @@ pub fn encode(tally: &Tally) -> Vec<u8> {
             out.push(byte | 0x80);
         }
     }
+    if let Some(w) = &summary.weights {
+        for v in w.sums.iter().chain([&w.squares]) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
     out
 }
 
 /// Parse the binary form, validating everything.
-pub fn decode(bytes: &[u8]) -> Result<Tally, FormatError> {
+pub fn decode(bytes: &[u8]) -> Result<Summary, FormatError> {
     let (&version, rest) = bytes.split_first().ok_or(FormatError::Empty)?;
     if version != VERSION {
         return Err(FormatError::UnknownVersion(version.to_string()));
     }
     let (&flags, mut rest) = rest.split_first().ok_or(FormatError::Truncated)?;
-    if flags != 0 {
+    if flags & !WEIGHTED != 0 {
         return Err(FormatError::UnknownFlags(flags));
     }
     let mut counts = [0i64; ANSWERS];
@@ -109,20 +136,60 @@ pub fn decode(bytes: &[u8]) -> Result<Tally, FormatError> {
         }
         *count = i64::try_from(value).map_err(|_| FormatError::Overflow(value.to_string()))?;
     }
+    let weights = if flags & WEIGHTED != 0 {
+        let mut values = [0f64; ANSWERS + 1];
+        for v in values.iter_mut() {
+            if rest.len() < 8 {
+                return Err(FormatError::Truncated);
+            }
+            let (head, tail) = rest.split_at(8);
+            *v = f64::from_le_bytes(head.try_into().expect("8 bytes"));
+            rest = tail;
+        }
+        Some(weights_from(values)?)
+    } else {
+        None
+    };
     if !rest.is_empty() {
         return Err(FormatError::TrailingBytes(rest.len()));
     }
-    Ok(Tally::from_counts(counts).expect("decoded counts are non-negative"))
+    checked(counts, weights)
 }
 
-/// The text form of `tally`.
-pub fn to_text(tally: &Tally) -> String {
-    let counts: Vec<String> = tally.counts().iter().map(i64::to_string).collect();
-    format!("v{VERSION}:{}", counts.join(","))
+fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
+    if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+        return Err(FormatError::BadWeight(bad.to_string()));
+    }
+    Ok(Weights {
+        sums: values[..ANSWERS].try_into().expect("11 sums"),
+        squares: values[ANSWERS],
+    })
+}
+
+/// A summary from validated parts: weight only where there are answers.
+fn checked(counts: [i64; ANSWERS], weights: Option<Weights>) -> Result<Summary, FormatError> {
+    let tally = Tally::from_counts(counts).expect("counts are non-negative");
+    if let Some(w) = &weights {
+        if let Some(answer) = (0..ANSWERS).find(|&a| counts[a] == 0 && w.sums[a] != 0.0) {
+            return Err(FormatError::WeightWithoutAnswers(answer));
+        }
+    }
+    Ok(Summary { tally, weights })
+}
+
+/// The text form of `summary`.
+pub fn to_text(summary: &Summary) -> String {
+    let counts: Vec<String> = summary.tally.counts().iter().map(i64::to_string).collect();
+    let mut text = format!("v{VERSION}:{}", counts.join(","));
+    if let Some(w) = &summary.weights {
+        let sums: Vec<String> = w.sums.iter().map(f64::to_string).collect();
+        text += &format!(";weights={};squares={}", sums.join(","), w.squares);
+    }
+    text
 }
 
 /// Parse the text form, validating everything. Spaces around counts are allowed.
-pub fn parse_text(text: &str) -> Result<Tally, FormatError> {
+pub fn parse_text(text: &str) -> Result<Summary, FormatError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(FormatError::Empty);
@@ -133,6 +200,10 @@ pub fn parse_text(text: &str) -> Result<Tally, FormatError> {
     if version.trim() != format!("v{VERSION}") {
         return Err(FormatError::UnknownVersion(shorten(version.trim())));
     }
+    let (body, weights) = match body.split_once(';') {
+        None => (body, None),
+        Some((counts, weighted)) => (counts, Some(parse_weights(weighted)?)),
+    };
     let fields: Vec<&str> = body.split(',').map(str::trim).collect();
     if fields.len() != ANSWERS {
         return Err(FormatError::WrongCount(fields.len()));
@@ -150,7 +221,38 @@ pub fn parse_text(text: &str) -> Result<Tally, FormatError> {
             .parse::<i64>()
             .map_err(|_| FormatError::Overflow(shorten(field)))?;
     }
-    Ok(Tally::from_counts(counts).expect("parsed counts are non-negative"))
+    checked(counts, weights)
+}
+
+/// `weights=w0,...,w10;squares=s`
+fn parse_weights(text: &str) -> Result<Weights, FormatError> {
+    let bad = || FormatError::BadWeights(shorten(text));
+    let (sums, squares) = text.split_once(';').ok_or_else(bad)?;
+    let sums = sums.trim().strip_prefix("weights=").ok_or_else(bad)?;
+    let squares = squares.trim().strip_prefix("squares=").ok_or_else(bad)?;
+    let fields: Vec<&str> = sums
+        .split(',')
+        .map(str::trim)
+        .chain([squares.trim()])
+        .collect();
+    if fields.len() != ANSWERS + 1 {
+        return Err(FormatError::WrongCount(fields.len() - 1));
+    }
+    let mut values = [0f64; ANSWERS + 1];
+    for (v, field) in values.iter_mut().zip(fields) {
+        // Rust's float syntax, minus the words (inf, NaN) that are never a weight
+        if field.is_empty()
+            || field
+                .bytes()
+                .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E')
+        {
+            return Err(FormatError::BadWeight(shorten(field)));
+        }
+        *v = field
+            .parse()
+            .map_err(|_| FormatError::BadWeight(shorten(field)))?;
+    }
+    weights_from(values)
 }
 
 /// At most 40 characters of untrusted input in a message.
@@ -165,8 +267,8 @@ fn shorten(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn tally(counts: [i64; ANSWERS]) -> Tally {
-        Tally::from_counts(counts).unwrap()
+    fn tally(counts: [i64; ANSWERS]) -> Summary {
+        Summary::unweighted(Tally::from_counts(counts).unwrap())
     }
 
     #[test]
@@ -269,7 +371,7 @@ mod tests {
         }
         assert_eq!(
             parse_text("v1:0,0,0,0,0,0,0,0,0,0,-0"),
-            Ok(Tally::default())
+            Ok(Summary::default())
         );
     }
 }

@@ -10,9 +10,12 @@ pub mod aggregates;
 pub mod category;
 pub mod encoding;
 pub mod score;
+pub mod significance;
 pub mod stats;
 pub mod summary;
 pub mod tally;
+pub mod weighted;
+pub mod weights;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;

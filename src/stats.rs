@@ -40,20 +40,32 @@ impl fmt::Display for StatsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StatsError::Confidence(c) => {
-                write!(f, "confidence {c} is out of range: it must be between 0 and 1, exclusive")
+                write!(
+                    f,
+                    "confidence {c} is out of range: it must be between 0 and 1, exclusive"
+                )
             }
             StatsError::Method(m) => write!(
                 f,
                 "unknown interval method \"{m}\": use 'wald' or 'adjusted_wald'"
             ),
             StatsError::Margin(m) => {
-                write!(f, "margin {m} is out of range: it must be a positive number of NPS points")
+                write!(
+                    f,
+                    "margin {m} is out of range: it must be a positive number of NPS points"
+                )
             }
             StatsError::Share(what, v) => {
-                write!(f, "expected share of {what} {v} is out of range: it must be between 0 and 1")
+                write!(
+                    f,
+                    "expected share of {what} {v} is out of range: it must be between 0 and 1"
+                )
             }
             StatsError::Shares(p, d) => {
-                write!(f, "expected shares of promoters {p} and detractors {d} add up to more than 1")
+                write!(
+                    f,
+                    "expected shares of promoters {p} and detractors {d} add up to more than 1"
+                )
             }
         }
     }
@@ -90,7 +102,12 @@ impl Sample {
 
     /// From weighted sums: total weight, weight of promoters and detractors, sum of squared
     /// weights; `None` when no answer has weight.
-    pub fn from_weights(total: f64, promoters: f64, detractors: f64, squares: f64) -> Option<Sample> {
+    pub fn from_weights(
+        total: f64,
+        promoters: f64,
+        detractors: f64,
+        squares: f64,
+    ) -> Option<Sample> {
         (total > 0.0 && squares > 0.0).then(|| Sample {
             n: total * total / squares,
             p: promoters / total,
@@ -109,7 +126,11 @@ impl Sample {
             Method::Wald => (self.p, self.d, self.n),
             Method::AdjustedWald => {
                 let n = self.n + 3.0;
-                ((self.p * self.n + 0.75) / n, (self.d * self.n + 0.75) / n, n)
+                (
+                    (self.p * self.n + 0.75) / n,
+                    (self.d * self.n + 0.75) / n,
+                    n,
+                )
             }
         };
         let centre = p - d;
@@ -154,7 +175,12 @@ pub struct Comparison {
     pub ci_high: f64,
 }
 
-pub fn compare(a: &Sample, b: &Sample, confidence: f64, method: Method) -> Result<Comparison, StatsError> {
+pub fn compare(
+    a: &Sample,
+    b: &Sample,
+    confidence: f64,
+    method: Method,
+) -> Result<Comparison, StatsError> {
     let zc = z_for(confidence)?;
     let (ca, va, na) = a.params(method);
     let (cb, vb, nb) = b.params(method);
@@ -172,7 +198,11 @@ pub fn compare(a: &Sample, b: &Sample, confidence: f64, method: Method) -> Resul
 
 /// The smallest N whose margin of error at `confidence` is at most `margin` points, for
 /// expected shares of promoters and detractors (the worst case, variance 1, when not given).
-pub fn sample_size(margin: f64, confidence: f64, shares: Option<(f64, f64)>) -> Result<f64, StatsError> {
+pub fn sample_size(
+    margin: f64,
+    confidence: f64,
+    shares: Option<(f64, f64)>,
+) -> Result<f64, StatsError> {
     if !(margin > 0.0 && margin.is_finite()) {
         return Err(StatsError::Margin(margin));
     }
@@ -326,7 +356,11 @@ mod tests {
             (1e-10, -6.361340902404056),
         ];
         for (p, x) in cases {
-            assert!(close(normal_quantile(p), x, 1e-12), "ppf({p}) = {} not {x}", normal_quantile(p));
+            assert!(
+                close(normal_quantile(p), x, 1e-12),
+                "ppf({p}) = {} not {x}",
+                normal_quantile(p)
+            );
         }
     }
 
@@ -342,13 +376,23 @@ mod tests {
             (-8.0, 6.22096057427174e-16),
         ];
         for (x, p) in cases {
-            assert!((normal_cdf(x) - p).abs() <= 1e-12 * p.max(1e-300).max(1e-4), "cdf({x})");
-            assert!(close(normal_cdf(x), p, 1e-12), "cdf({x}) = {} not {p}", normal_cdf(x));
+            assert!(
+                (normal_cdf(x) - p).abs() <= 1e-12 * p.max(1e-300).max(1e-4),
+                "cdf({x})"
+            );
+            assert!(
+                close(normal_cdf(x), p, 1e-12),
+                "cdf({x}) = {} not {p}",
+                normal_cdf(x)
+            );
         }
         // the quantile inverts the CDF across the range
         for i in 1..1000 {
             let p = i as f64 / 1000.0;
-            assert!(close(normal_cdf(normal_quantile(p)), p, 1e-13), "round trip at {p}");
+            assert!(
+                close(normal_cdf(normal_quantile(p)), p, 1e-13),
+                "round trip at {p}"
+            );
         }
     }
 
@@ -385,7 +429,9 @@ mod tests {
         let (p, d): (f64, f64) = (1.75 / 4.0, 0.75 / 4.0);
         let half = 1.959963984540054 * ((p + d - (p - d) * (p - d)) / 4.0).sqrt();
         let (lo, hi) = one.interval(0.95, Method::AdjustedWald).unwrap();
-        assert!(close(lo, 100.0 * (p - d - half), 1e-12) && close(hi, 100.0 * (p - d + half), 1e-12));
+        assert!(
+            close(lo, 100.0 * (p - d - half), 1e-12) && close(hi, 100.0 * (p - d + half), 1e-12)
+        );
         // N = 2, a promoter and a detractor: var = 1 - 0 = 1, se = 100 / sqrt 2; clipped interval
         let two = Sample::from_counts(2.0, 1.0, 1.0).unwrap();
         assert!(close(two.stderr(), 100.0 / 2f64.sqrt(), 1e-15));
@@ -405,16 +451,32 @@ mod tests {
         // se = sqrt(.54/200 + (.7 - .01)/100), z = .5 / se
         let se = (0.54f64 / 200.0 + 0.69 / 100.0).sqrt();
         assert!(close(c.z.unwrap(), 0.5 / se, 1e-12));
-        assert!(close(c.p_value.unwrap(), libm::erfc(0.5 / se / 2f64.sqrt()), 1e-12));
+        assert!(close(
+            c.p_value.unwrap(),
+            libm::erfc(0.5 / se / 2f64.sqrt()),
+            1e-12
+        ));
         assert!(c.ci_low < c.ci_high, "interval is (low, high)");
-        assert!(close(c.ci_low, 100.0 * (0.5 - 1.959963984540054 * se), 1e-12));
+        assert!(close(
+            c.ci_low,
+            100.0 * (0.5 - 1.959963984540054 * se),
+            1e-12
+        ));
         // variances are scaled by 100^2: the interval half-width is z * 100 * se, not z * 10 * se
-        assert!(close(c.ci_high - c.ci_low, 2.0 * 1.959963984540054 * 100.0 * se, 1e-12));
+        assert!(close(
+            c.ci_high - c.ci_low,
+            2.0 * 1.959963984540054 * 100.0 * se,
+            1e-12
+        ));
         let reversed = compare(&b, &a, 0.95, Method::Wald).unwrap();
         assert!(close(reversed.difference, -50.0, 1e-13) && reversed.z.unwrap() < 0.0);
         assert_eq!(reversed.p_value, c.p_value);
         // z = 2.5 gives the textbook two-sided p-value
-        assert!(close(libm::erfc(2.5 / 2f64.sqrt()), 0.012419330651552265, 1e-12));
+        assert!(close(
+            libm::erfc(2.5 / 2f64.sqrt()),
+            0.012419330651552265,
+            1e-12
+        ));
     }
 
     #[test]
@@ -422,7 +484,10 @@ mod tests {
         let all = Sample::from_counts(10.0, 10.0, 0.0).unwrap();
         let c = compare(&all, &all, 0.95, Method::Wald).unwrap();
         assert_eq!((c.z, c.p_value), (None, None));
-        assert!(compare(&all, &all, 0.95, Method::AdjustedWald).unwrap().z.is_some());
+        assert!(compare(&all, &all, 0.95, Method::AdjustedWald)
+            .unwrap()
+            .z
+            .is_some());
     }
 
     #[test]
@@ -449,16 +514,81 @@ mod tests {
         assert!(z * 100.0 * (var / n).sqrt() <= 3.0 && z * 100.0 * (var / (n - 1.0)).sqrt() > 3.0);
         assert_eq!(sample_size(0.0, 0.95, None), Err(StatsError::Margin(0.0)));
         assert_eq!(sample_size(-1.0, 0.95, None), Err(StatsError::Margin(-1.0)));
-        assert_eq!(sample_size(5.0, 1.0, None), Err(StatsError::Confidence(1.0)));
-        assert_eq!(sample_size(5.0, 0.95, Some((0.7, 0.4))), Err(StatsError::Shares(0.7, 0.4)));
-        assert_eq!(sample_size(5.0, 0.95, Some((1.5, 0.0))), Err(StatsError::Share("promoters", 1.5)));
+        assert_eq!(
+            sample_size(5.0, 1.0, None),
+            Err(StatsError::Confidence(1.0))
+        );
+        assert_eq!(
+            sample_size(5.0, 0.95, Some((0.7, 0.4))),
+            Err(StatsError::Shares(0.7, 0.4))
+        );
+        assert_eq!(
+            sample_size(5.0, 0.95, Some((1.5, 0.0))),
+            Err(StatsError::Share("promoters", 1.5))
+        );
     }
 
     #[test]
     fn parameters_are_checked() {
         assert_eq!(z_for(0.0), Err(StatsError::Confidence(0.0)));
         assert!(matches!(z_for(f64::NAN), Err(StatsError::Confidence(_))));
-        assert_eq!(Method::parse("wilson"), Err(StatsError::Method("wilson".into())));
+        assert_eq!(
+            Method::parse("wilson"),
+            Err(StatsError::Method("wilson".into()))
+        );
         assert_eq!(Method::parse("adjusted_wald"), Ok(Method::AdjustedWald));
+    }
+
+    /// Simulation: draw many samples from known shares and count how often the 95% interval
+    /// covers the true NPS. Adjusted Wald should stay near 95% even for small N, where Wald
+    /// undercovers. `cargo test --lib coverage -- --nocapture` prints the table.
+    #[test]
+    fn interval_coverage_by_simulation() {
+        let mut rng = 0x2026_1124_u64;
+        let mut uniform = move || {
+            // SplitMix64
+            rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = rng;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        const DRAWS: usize = 20_000;
+        for (n, p, d) in [
+            (10, 0.5, 0.2),
+            (30, 0.4, 0.3),
+            (100, 0.6, 0.1),
+            (400, 0.45, 0.25),
+        ] {
+            let truth = 100.0 * (p - d);
+            let mut covered = [0usize; 2];
+            for _ in 0..DRAWS {
+                let (mut promoters, mut detractors) = (0, 0);
+                for _ in 0..n {
+                    let u = uniform();
+                    promoters += (u < p) as i32;
+                    detractors += (u >= p && u < p + d) as i32;
+                }
+                let sample =
+                    Sample::from_counts(n as f64, promoters as f64, detractors as f64).unwrap();
+                for (k, method) in [Method::Wald, Method::AdjustedWald].into_iter().enumerate() {
+                    let (lo, hi) = sample.interval(0.95, method).unwrap();
+                    covered[k] += (lo <= truth && truth <= hi) as usize;
+                }
+            }
+            let [wald, adjusted] = covered.map(|c| c as f64 / DRAWS as f64);
+            eprintln!("coverage N={n:>3} p={p} d={d}: wald {wald:.4}, adjusted_wald {adjusted:.4}");
+            assert!(
+                (0.93..=0.975).contains(&adjusted),
+                "adjusted Wald coverage {adjusted} at N={n}"
+            );
+            assert!(wald > 0.85, "Wald coverage {wald} at N={n}");
+            if n <= 30 {
+                assert!(
+                    adjusted > wald,
+                    "adjusted Wald should cover better at N={n}"
+                );
+            }
+        }
     }
 }

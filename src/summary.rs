@@ -1,9 +1,10 @@
 //! The `nps_summary` type: stored per-answer counts you can keep, merge and query later.
 //! I/O (text, binary), the `nps_agg`/`rollup` aggregates, operators and accessors.
 
-use crate::aggregates::{nps_numeric, tally_mut};
+use crate::aggregates::{nps_numeric, state_mut};
 use crate::encoding::{self, FormatError};
 use crate::tally::{Tally, TallyError};
+use crate::weights::Summary;
 use pgrx::callconv::{Arg, ArgAbi, BoxRet, FcInfo};
 use pgrx::datum::Datum;
 use pgrx::nullable::Nullable;
@@ -11,9 +12,9 @@ use pgrx::prelude::*;
 use pgrx::{AnyNumeric, FromDatum, Internal, IntoDatum, PgSqlErrorCode};
 use std::ffi::{CStr, CString};
 
-/// A summary as SQL sees it; the counts are a [`Tally`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NpsSummary(pub Tally);
+/// A summary as SQL sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NpsSummary(pub Summary);
 
 pgrx::impl_sql_translatable!(NpsSummary, "nps_summary");
 
@@ -146,27 +147,33 @@ fn nps_summary_send(summary: NpsSummary) -> Vec<u8> {
 // ---- operators ----------------------------------------------------------------------------
 
 fn combine_error(e: TallyError) -> ! {
-    match e {
-        TallyError::Overflow => {
-            ereport!(
-                ERROR,
-                PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-                "nps_summary count out of range for bigint"
-            );
-        }
+    const PART: &str = "The subtracted summary must be part of the summary it is subtracted from.";
+    let (code, message, detail) = match e {
+        TallyError::Overflow => (
+            PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+            "nps_summary count out of range for bigint".to_string(),
+            "A count cannot exceed 9223372036854775807.",
+        ),
         TallyError::RemovesMissing {
             answer,
             have,
             remove,
-        } => {
-            ereport!(
-                ERROR,
-                PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-                format!("cannot remove {remove} of answer {answer}: the summary holds {have}"),
-                "The subtracted summary must be part of the summary it is subtracted from."
-            );
-        }
-    }
+        } => (
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("cannot remove {remove} of answer {answer}: the summary holds {have}"),
+            PART,
+        ),
+        TallyError::RemovesMissingWeight {
+            answer,
+            have,
+            remove,
+        } => (
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("cannot remove weight {remove} of answer {answer}: the summary holds {have}"),
+            PART,
+        ),
+    };
+    ereport!(ERROR, code, message, detail);
 }
 
 /// `a + b`: the summary of both sets of answers.
@@ -216,51 +223,97 @@ CREATE OPERATOR <> (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = np
 
 // ---- accessors ----------------------------------------------------------------------------
 
-/// NPS of the summarized answers, numeric like `nps(score)`; NULL without responses.
+/// NPS of the summarized answers, numeric like `nps(score)` (weighted when the summary is);
+/// NULL without responses.
 #[pg_extern(immutable, strict, parallel_safe, name = "nps")]
 fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
-    let datum = nps_numeric(&summary.0)?;
-    unsafe { AnyNumeric::from_datum(datum, false) }
+    match summary.0.weights {
+        None => unsafe { AnyNumeric::from_datum(nps_numeric(&summary.0.tally)?, false) },
+        Some(_) => AnyNumeric::try_from(summary.0.sample()?.nps()).ok(),
+    }
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_responses(summary: NpsSummary) -> i64 {
-    summary.0.responses()
+    summary.0.tally.responses()
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_promoters(summary: NpsSummary) -> i64 {
-    summary.0.promoters()
+    summary.0.tally.promoters()
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_passives(summary: NpsSummary) -> i64 {
-    summary.0.passives()
+    summary.0.tally.passives()
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_detractors(summary: NpsSummary) -> i64 {
-    summary.0.detractors()
+    summary.0.tally.detractors()
 }
 
 /// The 11 counts; element 1 is answer 0 (SQL arrays start at 1).
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_histogram(summary: NpsSummary) -> Vec<i64> {
-    summary.0.counts().to_vec()
+    summary.0.tally.counts().to_vec()
 }
 
 /// One block per answer 0..10, height by count relative to the most frequent answer.
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_sparkline(summary: NpsSummary) -> String {
-    crate::tally::sparkline(summary.0.counts())
+    crate::tally::sparkline(summary.0.tally.counts())
 }
 
-// ---- aggregates ---------------------------------------------------------------------------
+// ---- aggregates ----------------------------------------------------------------------------
 
-/// Final function of `nps_agg` and `rollup`: the state as a summary (NULL when no row came).
+/// Final function of the unweighted `nps_agg`: its tally as a summary (NULL when no row came).
+#[pg_extern(immutable, parallel_safe)]
+fn nps_agg_final(state: Internal) -> Option<NpsSummary> {
+    unsafe { state.get::<Tally>() }.map(|t| NpsSummary(Summary::unweighted(*t)))
+}
+
+// `rollup` and the weighted aggregates keep a whole `Summary` (counts and weight sums).
+
+/// Final function over a `Summary` state.
 #[pg_extern(immutable, parallel_safe)]
 fn nps_summary_final(state: Internal) -> Option<NpsSummary> {
-    unsafe { state.get::<Tally>() }.map(|t| NpsSummary(*t))
+    unsafe { state.get::<Summary>() }.map(|s| NpsSummary(*s))
+}
+
+#[pg_extern(immutable, parallel_safe)]
+fn nps_summary_combine(
+    mut state: Internal,
+    other: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    if let Some(other) = unsafe { other.get::<Summary>() } {
+        let summary = unsafe { state_mut::<Summary>(&mut state, fcinfo) };
+        summary.merge(other).unwrap_or_else(|e| combine_error(e));
+    }
+    state
+}
+
+#[pg_extern(immutable, parallel_safe, strict)]
+fn nps_summary_serialize(state: Internal) -> Vec<u8> {
+    encoding::encode(
+        &unsafe { state.get::<Summary>() }
+            .copied()
+            .unwrap_or_default(),
+    )
+}
+
+#[pg_extern(immutable, parallel_safe, strict)]
+fn nps_summary_deserialize(
+    bytes: &[u8],
+    _unused: Internal,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> Internal {
+    let decoded = encoding::decode(bytes)
+        .unwrap_or_else(|e| invalid(e, PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION));
+    let mut state = Internal::default();
+    *unsafe { state_mut::<Summary>(&mut state, fcinfo) } = decoded;
+    state
 }
 
 /// rollup's transition: merge one stored summary into the state; NULL summaries are skipped.
@@ -270,23 +323,30 @@ fn nps_rollup_trans(
     summary: Option<NpsSummary>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    let tally = unsafe { tally_mut(&mut state, fcinfo) };
+    let merged = unsafe { state_mut::<Summary>(&mut state, fcinfo) };
     if let Some(summary) = summary {
-        tally.merge(&summary.0).unwrap_or_else(|e| combine_error(e));
+        merged
+            .merge(&summary.0)
+            .unwrap_or_else(|e| combine_error(e));
     }
     state
 }
 
-/// rollup's inverse: take a summary that leaves the window frame back out.
+/// rollup's inverse: take a summary that leaves the window frame back out. Counts subtract
+/// exactly; float weight sums would drift, so with weights it returns NULL and PostgreSQL
+/// recomputes the frame.
 #[pg_extern(immutable, parallel_safe)]
 fn nps_rollup_inverse(
     mut state: Internal,
     summary: Option<NpsSummary>,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    let tally = unsafe { tally_mut(&mut state, fcinfo) };
+    let merged = unsafe { state_mut::<Summary>(&mut state, fcinfo) };
     if let Some(summary) = summary {
-        tally
+        if merged.weights.is_some() || summary.0.weights.is_some() {
+            return Internal::default();
+        }
+        merged
             .subtract(&summary.0)
             .unwrap_or_else(|e| combine_error(e));
     }
@@ -296,33 +356,34 @@ fn nps_rollup_inverse(
 extension_sql!(
     r#"
 CREATE AGGREGATE nps_agg(smallint) (
-    SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
     COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
     MSFUNC = nps_trans_int2, MINVFUNC = nps_inverse_int2, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
 );
 CREATE AGGREGATE nps_agg(integer) (
-    SFUNC = nps_trans_int4, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    SFUNC = nps_trans_int4, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
     COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
     MSFUNC = nps_trans_int4, MINVFUNC = nps_inverse_int4, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
 );
 CREATE AGGREGATE nps_agg(bigint) (
-    SFUNC = nps_trans_int8, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    SFUNC = nps_trans_int8, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
     COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
     MSFUNC = nps_trans_int8, MINVFUNC = nps_inverse_int8, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
 );
 CREATE AGGREGATE nps_agg(numeric) (
-    SFUNC = nps_trans_numeric, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
+    SFUNC = nps_trans_numeric, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
     COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
     MSFUNC = nps_trans_numeric, MINVFUNC = nps_inverse_numeric, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_summary_final, PARALLEL = SAFE
+    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
 );
 CREATE AGGREGATE rollup(nps_summary) (
-    SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 88, FINALFUNC = nps_summary_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_rollup_trans, MINVFUNC = nps_rollup_inverse, MSTYPE = internal, MSSPACE = 88,
+    SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
+    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
+    DESERIALFUNC = nps_summary_deserialize,
+    MSFUNC = nps_rollup_trans, MINVFUNC = nps_rollup_inverse, MSTYPE = internal, MSSPACE = 192,
     MFINALFUNC = nps_summary_final, PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps_agg(integer) IS 'Summarize NPS answers into an nps_summary';
@@ -331,7 +392,11 @@ COMMENT ON AGGREGATE rollup(nps_summary) IS 'Merge nps_summary values into one';
     name = "nps_summary_aggregates",
     requires = [
         "nps_aggregates",
+        nps_agg_final,
         nps_summary_final,
+        nps_summary_combine,
+        nps_summary_serialize,
+        nps_summary_deserialize,
         nps_rollup_trans,
         nps_rollup_inverse
     ]

@@ -19,7 +19,7 @@ pub struct Tally {
 }
 
 /// Why two tallies could not be combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TallyError {
     /// A count would exceed `i64::MAX`.
     Overflow,
@@ -28,6 +28,12 @@ pub enum TallyError {
         answer: usize,
         have: i64,
         remove: i64,
+    },
+    /// Removing more weight than there is (answer 11 stands for the sum of squared weights).
+    RemovesMissingWeight {
+        answer: usize,
+        have: f64,
+        remove: f64,
     },
 }
 

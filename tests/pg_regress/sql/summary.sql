@@ -101,7 +101,7 @@ SELECT receive_bytes('\x0100000102030405060708090a'::bytea) AS valid;
 SELECT receive_bytes('\x0100800102030405060708090a0b'::bytea) AS two_byte_count;
 SELECT receive_bytes(''::bytea) AS empty;
 SELECT receive_bytes('\x0200000000000000000000000000'::bytea) AS version_2;
-SELECT receive_bytes('\x0101000000000000000000000000'::bytea) AS unknown_flags;
+SELECT receive_bytes('\x0102000000000000000000000000'::bytea) AS unknown_flags;
 SELECT receive_bytes('\x010000000000'::bytea) AS truncated;
 SELECT receive_bytes('\x0100000102030405060708090aff'::bytea) AS trailing;
 SELECT receive_bytes('\x010080808080808080808001000000000000000000'::bytea) AS count_2_to_the_63;
