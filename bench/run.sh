@@ -33,11 +33,11 @@ SQL
 # The recipe analysts write by hand, and the floor: one count over the same column.
 RECIPE="100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score)"
 # Window queries end in count(x): a sink that reads every value at almost no cost of its own.
-window_recipe() {  # $1 = frame
-  echo "SELECT count(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) OVER w - count(*) FILTER (WHERE score <= 6) OVER w) / nullif(count(score) OVER w, 0) AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
+window_recipe() {  # $1 = window definition
+  echo "SELECT count(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) OVER w - count(*) FILTER (WHERE score <= 6) OVER w) / nullif(count(score) OVER w, 0) AS x FROM window_answers WINDOW w AS ($1)) s"
 }
 window_nps() {
-  echo "SELECT count(x) FROM (SELECT nps(score) OVER w AS x FROM window_answers WINDOW w AS (ORDER BY id $1)) s"
+  echo "SELECT count(x) FROM (SELECT nps(score) OVER w AS x FROM window_answers WINDOW w AS ($1)) s"
 }
 
 report() {  # $1 = label, $2 = settings, then name=query pairs; prints median ms and ratios
@@ -70,8 +70,19 @@ report "serial, $ROWS answers" "$SERIAL" \
 report "2 parallel workers, $ROWS answers" "$PARALLEL" \
   "nps=SELECT nps(score) FROM answers" "recipe=SELECT $RECIPE FROM answers" "count=SELECT count(score) FROM answers"
 report "rolling 1000-row window, $WINDOW_ROWS answers" "$SERIAL" \
-  "nps=$(window_nps 'ROWS 999 PRECEDING')" "recipe=$(window_recipe 'ROWS 999 PRECEDING')" \
-  "nps_100_rows=$(window_nps 'ROWS 99 PRECEDING')"
+  "nps=$(window_nps 'ORDER BY id ROWS 999 PRECEDING')" "recipe=$(window_recipe 'ORDER BY id ROWS 999 PRECEDING')" \
+  "nps_100_rows=$(window_nps 'ORDER BY id ROWS 99 PRECEDING')"
+
+SEGMENT_90D="PARTITION BY plan ORDER BY day RANGE BETWEEN '89 days' PRECEDING AND CURRENT ROW"
+SEGMENT_CUMULATIVE="PARTITION BY plan ORDER BY day ROWS UNBOUNDED PRECEDING"
+report "rolling 90-day NPS per plan, $WINDOW_ROWS answers" "$SERIAL" \
+  "nps=$(window_nps "$SEGMENT_90D")" "recipe=$(window_recipe "$SEGMENT_90D")"
+report "cumulative NPS per plan, $WINDOW_ROWS answers" "$SERIAL" \
+  "nps=$(window_nps "$SEGMENT_CUMULATIVE")" "recipe=$(window_recipe "$SEGMENT_CUMULATIVE")"
+psql -d nps_bench -c "CREATE TABLE window_daily AS SELECT plan, day, nps_agg(score) AS summary FROM window_answers GROUP BY plan, day; ANALYZE window_daily"
+report "rolling 90-day NPS per plan and day: rollup over daily summaries vs the recipe over answers" "$SERIAL" \
+  "nps=SELECT count(x) FROM (SELECT nps(rollup(summary) OVER w) AS x FROM window_daily WINDOW w AS ($SEGMENT_90D)) s" \
+  "recipe=$(window_recipe "$SEGMENT_90D")"
 
 echo "== one year of answers by plan: from daily summaries vs scanning the answers"
 cat bench/bench.sql - <<'SQL' | psql -d nps_bench -At -F ' '

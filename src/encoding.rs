@@ -160,6 +160,8 @@ fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
         return Err(FormatError::BadWeight(bad.to_string()));
     }
+    // + 0.0 turns -0.0 into 0.0, so equal summaries have one encoding (and one hash)
+    let values = values.map(|v| v + 0.0);
     Ok(Weights {
         sums: values[..ANSWERS].try_into().expect("11 sums"),
         squares: values[ANSWERS],

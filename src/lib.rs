@@ -10,6 +10,7 @@ pub mod aggregates;
 pub mod category;
 pub mod encoding;
 pub mod score;
+pub mod segments;
 pub mod significance;
 pub mod stats;
 pub mod summary;

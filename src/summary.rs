@@ -202,15 +202,30 @@ fn nps_summary_ne(a: NpsSummary, b: NpsSummary) -> bool {
     a != b
 }
 
+/// Hash of the canonical encoding, so summaries work in GROUP BY, DISTINCT and hash joins.
+#[pg_extern(immutable, strict, parallel_safe)]
+fn nps_summary_hash(summary: NpsSummary) -> i32 {
+    // FNV-1a: stable across platforms and releases, as hash indexes require
+    let hash = encoding::encode(&summary.0)
+        .iter()
+        .fold(0x811c_9dc5_u32, |h, &b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+    hash as i32
+}
+
 extension_sql!(
     r#"
 CREATE OPERATOR + (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_merge,
                    COMMUTATOR = +);
 CREATE OPERATOR - (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_subtract);
 CREATE OPERATOR = (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_eq,
-                   COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel);
+                   COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
 CREATE OPERATOR <> (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_ne,
                     COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR CLASS nps_summary_hash_ops DEFAULT FOR TYPE nps_summary USING hash AS
+    OPERATOR 1 = (nps_summary, nps_summary),
+    FUNCTION 1 nps_summary_hash(nps_summary);
 "#,
     name = "nps_summary_operators",
     requires = [

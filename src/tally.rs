@@ -148,6 +148,24 @@ impl Tally {
     }
 }
 
+/// A one-line picture of a series (an NPS trend): one block per value, heights scaled from the
+/// smallest to the largest value; a space for a missing value; mid-height when all are equal.
+pub fn trend_sparkline(values: &[Option<f64>]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let present = values.iter().flatten().copied();
+    let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if hi <= lo => BLOCKS[3],
+            Some(v) => BLOCKS[(((v - lo) / (hi - lo)) * 7.0).round() as usize],
+        })
+        .collect()
+}
+
 /// A one-line picture of the distribution: one block per answer 0..=10, its height the count
 /// relative to the largest (eighths, rounded up, so any answer shows); a space for none.
 pub fn sparkline(counts: &[i64; ANSWERS]) -> String {
@@ -270,6 +288,20 @@ mod tests {
         // huge counts do not overflow: MAX/2 of MAX is just under 4 eighths -> 4
         let huge = [i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2];
         assert_eq!(sparkline(&huge), format!("█{}▄", " ".repeat(9)));
+    }
+
+    #[test]
+    fn trend_sparkline_by_hand() {
+        // 10..80 in steps of 10: 0/7, 1/7, ... of the range -> every block once
+        let rising: Vec<Option<f64>> = (1..=8).map(|i| Some(10.0 * i as f64)).collect();
+        assert_eq!(trend_sparkline(&rising), "▁▂▃▄▅▆▇█");
+        assert_eq!(
+            trend_sparkline(&[Some(-20.0), None, Some(40.0), Some(10.0)]),
+            "▁ █▅"
+        );
+        assert_eq!(trend_sparkline(&[Some(5.0), Some(5.0)]), "▄▄");
+        assert_eq!(trend_sparkline(&[None, None]), "  ");
+        assert_eq!(trend_sparkline(&[]), "");
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl std::fmt::Display for WeightError {
 /// Check a survey weight: finite and >= 0.
 pub fn check_weight(w: f64) -> Result<f64, WeightError> {
     if w.is_finite() && w >= 0.0 {
-        Ok(w)
+        Ok(w + 0.0) // -0.0 becomes 0.0
     } else {
         Err(WeightError(w))
     }
@@ -138,6 +138,22 @@ impl Summary {
         };
         *self = Summary { tally, weights };
         Ok(())
+    }
+
+    /// Promoters minus detractors (their weights, for weighted answers).
+    pub fn net_promoters(&self) -> f64 {
+        match &self.weights {
+            None => (self.tally.promoters() - self.tally.detractors()) as f64,
+            Some(w) => w.sums[9] + w.sums[10] - w.sums[..=6].iter().sum::<f64>(),
+        }
+    }
+
+    /// Responses (their total weight, for weighted answers): the NPS denominator.
+    pub fn base(&self) -> f64 {
+        match &self.weights {
+            None => self.tally.responses() as f64,
+            Some(w) => w.total(),
+        }
     }
 
     /// What the statistics need; `None` without responses (or without any weight).

@@ -13,6 +13,12 @@ SELECT 'v1:1,2,3,4,5,6,7,8,9,10,11'::nps_summary + 'v1:1,0,0,0,0,0,0,0,0,0,1' AS
        'v1:1,2,3,4,5,6,7,8,9,10,11'::nps_summary - 'v1:1,0,0,0,0,0,0,0,0,0,1' AS rest,
        'v1:1,2,3,4,5,6,7,8,9,10,11'::nps_summary = 'v1:1,2,3,4,5,6,7,8,9,10,11' AS equal,
        'v1:1,2,3,4,5,6,7,8,9,10,11'::nps_summary <> 'v1:1,2,3,4,5,6,7,8,9,10,12' AS different;
+-- GROUP BY and DISTINCT on summaries (hash operator class)
+SELECT s, count(*) FROM (VALUES ('v1:1,0,0,0,0,0,0,0,0,0,0'::nps_summary), ('v1:0,0,0,0,0,0,0,0,0,0,1'),
+                                ('v1:1,0,0,0,0,0,0,0,0,0,0')) v(s) GROUP BY s ORDER BY count(*);
+-- -0 and 0 weights are the same summary
+SELECT DISTINCT s FROM (VALUES ('v1:1,0,0,0,0,0,0,0,0,0,0;weights=-0,0,0,0,0,0,0,0,0,0,0;squares=0'::nps_summary),
+                               ('v1:1,0,0,0,0,0,0,0,0,0,0;weights=0,0,0,0,0,0,0,0,0,0,0;squares=0')) v(s);
 -- malformed text: class 22, naming the problem
 SELECT error_of($$SELECT ''::nps_summary$$);
 SELECT error_of($$SELECT 'v2:0,0,0,0,0,0,0,0,0,0,0'::nps_summary$$);
