@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster of the project's own: data and socket under .pg/<name>, owned
-# by the postgres user (initdb refuses root), listening only on its Unix socket.
+# by the postgres user (initdb refuses root), listening only on its Unix socket. The binaries are
+# those of $PG_CONFIG (default: Debian's PostgreSQL 15).
 #   cluster.sh start NAME PORT [SERVER_OPTIONS] | stop NAME | psql NAME PORT [psql args...]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PGBIN=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
+PGBIN=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 cmd=$1 name=$2
 dir="$ROOT/.pg/$name"
 

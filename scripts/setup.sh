@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Install what building and testing nps_ext needs on Debian 12; safe to run again (each step
 # is skipped when already done). Sourced by demo.sh, test.sh and bench/run.sh.
+#   NPS_PG_MAJORS: the PostgreSQL majors to prepare (default 15; test.sh defaults to all five).
+#   Defines pg_config_for MAJOR and sets PG_CONFIG to Debian's PostgreSQL 15.
 set -euo pipefail
 
 PGRX_VERSION=0.18.1
-PG_MAJOR=15
-PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+SETUP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# Where each major's pg_config is: Debian's for 15, the fetched trees (pg_trees.sh) for others.
+pg_config_for() {
+  if [ "$1" = 15 ]; then echo /usr/lib/postgresql/15/bin/pg_config
+  else echo "$SETUP_ROOT/.pg/trees/pg$1/bin/pg_config"; fi
+}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libclang-dev clang sudo
-          build-essential pkg-config libssl-dev python3)
+packages=(postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo build-essential
+          pkg-config libssl-dev python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,8 +35,14 @@ if ! cargo pgrx --version 2>/dev/null | grep -q " $PGRX_VERSION\$"; then
   cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --quiet
 fi
 
-# Register Debian's PostgreSQL with pgrx (rewrites ~/.pgrx/config.toml; cheap).
-if ! grep -qs "pg$PG_MAJOR = \"$PG_CONFIG\"" "$HOME/.pgrx/config.toml"; then
-  echo "== cargo pgrx init --pg$PG_MAJOR $PG_CONFIG"
-  cargo pgrx init --pg$PG_MAJOR "$PG_CONFIG" >/dev/null
+# Other majors' trees, then register every prepared major with pgrx (rewrites its config).
+read -r -a SETUP_MAJORS <<< "${NPS_PG_MAJORS:-15}"
+"$SETUP_ROOT/scripts/pg_trees.sh" "${SETUP_MAJORS[@]}"
+init_args=()
+for major in "${SETUP_MAJORS[@]}"; do init_args+=("--pg$major" "$(pg_config_for "$major")"); done
+wanted=$(printf '%s\n' "${init_args[@]}" | paste -sd' ')
+if [ "$(cat "$HOME/.pgrx/nps_ext-init" 2>/dev/null)" != "$wanted" ]; then
+  echo "== cargo pgrx init ${init_args[*]}"
+  cargo pgrx init "${init_args[@]}" >/dev/null
+  echo "$wanted" > "$HOME/.pgrx/nps_ext-init"
 fi

@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# Every test layer: Rust unit tests and #[pg_test] (cargo pgrx test), the SQL surface
-# (tests/pg_regress) and the examples in docs/. Installs what it needs; safe to run again.
+# Every test layer on every supported PostgreSQL major (or those in NPS_PG_MAJORS, e.g. "15 17"):
+# Rust unit tests and #[pg_test] (cargo pgrx test), the SQL surface (tests/pg_regress), pg_dump
+# and restore of stored summaries, and the examples in docs/. Installs what it needs; safe to
+# run again.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+export NPS_PG_MAJORS=${NPS_PG_MAJORS:-"14 15 16 17 18"}
 source scripts/setup.sh
-PORT=${NPS_TEST_PORT:-28816}
-
 mkdir -p .pg && chown postgres: .pg
-echo "== unit tests and #[pg_test] (cargo pgrx test)"
-cargo pgrx test pg15 --runas postgres --pgdata "$ROOT/.pg/pgrx-test"
 
-echo "== installing nps_ext (release) for the SQL-level tests"
-cargo pgrx install --release --pg-config "$PG_CONFIG" >/dev/null
-scripts/cluster.sh start test "$PORT"
-trap 'scripts/cluster.sh stop test' EXIT
+timings=()
+for major in $NPS_PG_MAJORS; do
+  started=$SECONDS
+  export PG_CONFIG
+  PG_CONFIG=$(pg_config_for "$major")
+  export NPS_CLUSTER=test-pg$major NPS_TEST_PORT=$((28900 + major))
+  echo "== PostgreSQL $major: unit tests and #[pg_test] (cargo pgrx test)"
+  cargo pgrx test "pg$major" --runas postgres --pgdata "$ROOT/.pg/pgrx-test-$major"
 
-echo "== pg_regress (tests/pg_regress)"
-scripts/regress.sh
+  echo "== PostgreSQL $major: installing nps_ext (release) for the SQL-level tests"
+  cargo pgrx install --release --pg-config "$PG_CONFIG" --no-default-features --features "pg$major" >/dev/null
+  scripts/cluster.sh start "$NPS_CLUSTER" "$NPS_TEST_PORT"
+  trap 'scripts/cluster.sh stop "$NPS_CLUSTER"' EXIT
 
-echo "== pg_dump / pg_restore of stored summaries"
-tests/dump_restore.sh "$ROOT/.pg/test" "$PORT"
+  echo "== PostgreSQL $major: pg_regress (tests/pg_regress)"
+  scripts/regress.sh
+  echo "== PostgreSQL $major: pg_dump / pg_restore of stored summaries"
+  tests/dump_restore.sh "$ROOT/.pg/$NPS_CLUSTER" "$NPS_TEST_PORT"
+  echo "== PostgreSQL $major: docs examples (docs/*.md)"
+  python3 tests/docs/check_docs.py --host "$ROOT/.pg/$NPS_CLUSTER" --port "$NPS_TEST_PORT"
 
-echo "== docs examples (docs/*.md)"
-python3 tests/docs/check_docs.py --host "$ROOT/.pg/test" --port "$PORT"
-echo "== all test layers passed"
+  scripts/cluster.sh stop "$NPS_CLUSTER"
+  trap - EXIT
+  timings+=("PostgreSQL $major: $((SECONDS - started)) s")
+done
+echo "== all test layers passed on PostgreSQL $NPS_PG_MAJORS"
+printf '   %s\n' "${timings[@]}"

@@ -4,7 +4,7 @@
 #   tests/dump_restore.sh HOST_DIR PORT     (a running cluster with nps_ext installed)
 set -euo pipefail
 host=$1 port=$2
-bin=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
+bin=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 psql() { PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -X -q -h "$host" -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 dump=$(mktemp)
 trap 'rm -f "$dump"' EXIT

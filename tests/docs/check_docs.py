@@ -8,11 +8,12 @@ block must print nothing. Each page runs in a fresh database (the page creates t
     check_docs.py --port P --host DIR [--accept] [pages...]
 --accept rewrites the text blocks with the actual output (review the diff before committing).
 """
-import argparse, difflib, pathlib, re, subprocess, sys
+import argparse, difflib, os, pathlib, re, subprocess, sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^```(sql|text)\n(.*?)^```\n", re.S | re.M)
-PSQL = "/usr/lib/postgresql/15/bin/psql"
+PG_CONFIG = os.environ.get("PG_CONFIG", "/usr/lib/postgresql/15/bin/pg_config")
+PSQL = subprocess.run([PG_CONFIG, "--bindir"], capture_output=True, text=True, check=True).stdout.strip() + "/psql"
 
 
 def blocks(page):
