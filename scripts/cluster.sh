@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster of the project's own: data and socket under .pg/<name>, owned
+# A throwaway PostgreSQL cluster of the project's own: data and socket under .pg/<name> (see
+# state_dir.sh), owned
 # by the postgres user (initdb refuses root), listening only on its Unix socket. The binaries are
 # those of $PG_CONFIG (default: Debian's PostgreSQL 15).
 #   cluster.sh start NAME PORT [SERVER_OPTIONS] | stop NAME | psql NAME PORT [psql args...]
@@ -8,7 +9,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
 cmd=$1 name=$2
-dir="$ROOT/.pg/$name"
+dir="$("$ROOT/scripts/state_dir.sh")/$name"
 
 as_postgres() { sudo -u postgres "$@"; }
 
@@ -17,7 +18,7 @@ case "$cmd" in
     port=$3
     if [ ! -s "$dir/data/PG_VERSION" ]; then
       mkdir -p "$dir"
-      chown postgres: "$ROOT/.pg" "$dir"
+      chown postgres: "$dir"
       as_postgres "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 \
         --locale=C.UTF-8 >/dev/null
     fi

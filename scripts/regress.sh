@@ -28,7 +28,7 @@ mkdir -p "$dir/results"; chmod 777 "$dir/results"
 status=0
 PGOPTIONS="-c client_min_messages=warning" \
   "$(dirname "$("$PG_CONFIG" --pgxs)")/../test/regress/pg_regress" \
-  --host="$ROOT/.pg/$CLUSTER_NAME" --port="$PORT" --user=postgres --use-existing --dbname=nps_regress \
+  --host="$("$ROOT/scripts/state_dir.sh")/$CLUSTER_NAME" --port="$PORT" --user=postgres --use-existing --dbname=nps_regress \
   --bindir="$("$PG_CONFIG" --bindir)" --inputdir="$dir" --outputdir="$dir" "${tests[@]}" || status=$?
 if [ "${1:-}" = --accept ]; then
   cp "$dir"/results/*.out "$dir/expected/"

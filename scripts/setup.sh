@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Where each major's pg_config is: Debian's for 15, the fetched trees (pg_trees.sh) for others.
 pg_config_for() {
   if [ "$1" = 15 ]; then echo /usr/lib/postgresql/15/bin/pg_config
-  else echo "$SETUP_ROOT/.pg/trees/pg$1/bin/pg_config"; fi
+  else echo "$("$SETUP_ROOT/scripts/state_dir.sh")/trees/pg$1/bin/pg_config"; fi
 }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

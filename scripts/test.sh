@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export NPS_PG_MAJORS=${NPS_PG_MAJORS:-"14 15 16 17 18"}
 source scripts/setup.sh
-mkdir -p .pg && chown postgres: .pg
+STATE=$(scripts/state_dir.sh)
 
 timings=()
 for major in $NPS_PG_MAJORS; do
@@ -17,7 +17,7 @@ for major in $NPS_PG_MAJORS; do
   PG_CONFIG=$(pg_config_for "$major")
   export NPS_CLUSTER=test-pg$major NPS_TEST_PORT=$((28900 + major))
   echo "== PostgreSQL $major: unit tests and #[pg_test] (cargo pgrx test)"
-  cargo pgrx test "pg$major" --runas postgres --pgdata "$ROOT/.pg/pgrx-test-$major"
+  cargo pgrx test "pg$major" --runas postgres --pgdata "$STATE/pgrx-test-$major"
 
   echo "== PostgreSQL $major: installing nps_ext (release) for the SQL-level tests"
   cargo pgrx install --release --pg-config "$PG_CONFIG" --no-default-features --features "pg$major" >/dev/null
@@ -27,9 +27,9 @@ for major in $NPS_PG_MAJORS; do
   echo "== PostgreSQL $major: pg_regress (tests/pg_regress)"
   scripts/regress.sh
   echo "== PostgreSQL $major: pg_dump / pg_restore of stored summaries"
-  tests/dump_restore.sh "$ROOT/.pg/$NPS_CLUSTER" "$NPS_TEST_PORT"
+  tests/dump_restore.sh "$STATE/$NPS_CLUSTER" "$NPS_TEST_PORT"
   echo "== PostgreSQL $major: docs examples (docs/*.md)"
-  python3 tests/docs/check_docs.py --host "$ROOT/.pg/$NPS_CLUSTER" --port "$NPS_TEST_PORT"
+  python3 tests/docs/check_docs.py --host "$STATE/$NPS_CLUSTER" --port "$NPS_TEST_PORT"
 
   scripts/cluster.sh stop "$NPS_CLUSTER"
   trap - EXIT
