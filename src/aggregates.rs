@@ -174,50 +174,29 @@ unsafe fn final_nps(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 }
 v1_function!(nps_final, pg_finfo_nps_final, final_nps);
 
+// One nps(type) per input type, from one template (the same shape for every type).
 extension_sql!(
     r#"
-CREATE FUNCTION nps_trans_int2(internal, smallint) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int2';
-CREATE FUNCTION nps_inverse_int2(internal, smallint) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int2';
-CREATE FUNCTION nps_trans_int4(internal, integer) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int4';
-CREATE FUNCTION nps_inverse_int4(internal, integer) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int4';
-CREATE FUNCTION nps_trans_int8(internal, bigint) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_int8';
-CREATE FUNCTION nps_inverse_int8(internal, bigint) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_int8';
-CREATE FUNCTION nps_trans_numeric(internal, numeric) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_numeric';
-CREATE FUNCTION nps_inverse_numeric(internal, numeric) RETURNS internal
-    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_numeric';
 CREATE FUNCTION nps_final(internal) RETURNS numeric
     IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_final';
-CREATE AGGREGATE nps(smallint) (
-    SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int2, MINVFUNC = nps_inverse_int2, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(integer) (
-    SFUNC = nps_trans_int4, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int4, MINVFUNC = nps_inverse_int4, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(bigint) (
-    SFUNC = nps_trans_int8, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int8, MINVFUNC = nps_inverse_int8, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(numeric) (
-    SFUNC = nps_trans_numeric, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_numeric, MINVFUNC = nps_inverse_numeric, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_final, PARALLEL = SAFE
-);
+DO $do$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
+        EXECUTE format($sql$
+            CREATE FUNCTION nps_trans_%1$s(internal, %2$s) RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_%1$s';
+            CREATE FUNCTION nps_inverse_%1$s(internal, %2$s) RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_%1$s';
+            CREATE AGGREGATE nps(%2$s) (
+                SFUNC = nps_trans_%1$s, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
+                COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+                MSFUNC = nps_trans_%1$s, MINVFUNC = nps_inverse_%1$s, MSTYPE = internal, MSSPACE = 88,
+                MFINALFUNC = nps_final, PARALLEL = SAFE
+            );
+        $sql$, t.name, t.type);
+    END LOOP;
+END $do$;
 COMMENT ON AGGREGATE nps(integer) IS 'Net Promoter Score: 100 * (promoters - detractors) / responses';
 "#,
     name = "nps_aggregates",

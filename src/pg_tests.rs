@@ -25,6 +25,28 @@ mod tests {
             .unwrap_or_else(|| "NULL".into())
     }
 
+    /// Make the planner choose two parallel workers whenever it can (for this transaction).
+    fn force_parallel_plans() {
+        Spi::run(
+            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
+             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
+             SET LOCAL parallel_leader_participation = off",
+        )
+        .unwrap();
+    }
+
+    /// The plan of `query` as executed, one line per plan line.
+    fn explain_analyze(query: &str) -> String {
+        Spi::connect(|client| {
+            client
+                .select(&format!("EXPLAIN (ANALYZE, COSTS OFF) {query}"), None, &[])
+                .unwrap()
+                .map(|row| row.get::<String>(1).unwrap().unwrap())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
     /// A deterministic table of answers with NULLs: score = (g * 7) % 11, NULL when g % 13 = 0.
     fn make_answers(rows: i64) {
         Spi::run(&format!(
@@ -88,24 +110,8 @@ mod tests {
         make_answers(300_000);
         Spi::run("ANALYZE answers").unwrap();
         let serial = text("SELECT nps(score)::text FROM answers");
-        Spi::run(
-            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
-             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
-             SET LOCAL parallel_leader_participation = off",
-        )
-        .unwrap();
-        let plan = Spi::connect(|client| {
-            client
-                .select(
-                    "EXPLAIN (ANALYZE, COSTS OFF) SELECT nps(score) FROM answers",
-                    None,
-                    &[],
-                )
-                .unwrap()
-                .map(|row| row.get::<String>(1).unwrap().unwrap())
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
+        force_parallel_plans();
+        let plan = explain_analyze("SELECT nps(score) FROM answers");
         assert!(
             plan.contains("Partial Aggregate"),
             "no partial aggregation in:\n{plan}"
@@ -200,24 +206,12 @@ mod tests {
         let serial = text("SELECT nps_agg(score)::text FROM answers");
         let serial_rollup = text("SELECT rollup(s)::text FROM daily");
         assert_eq!(serial, serial_rollup);
-        Spi::run(
-            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
-             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
-             SET LOCAL parallel_leader_participation = off",
-        )
-        .unwrap();
+        force_parallel_plans();
         for query in [
             "SELECT nps_agg(score) FROM answers",
             "SELECT rollup(s) FROM daily",
         ] {
-            let plan = Spi::connect(|client| {
-                client
-                    .select(&format!("EXPLAIN (ANALYZE, COSTS OFF) {query}"), None, &[])
-                    .unwrap()
-                    .map(|row| row.get::<String>(1).unwrap().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            let plan = explain_analyze(query);
             assert!(
                 plan.contains("Partial Aggregate"),
                 "no partial aggregation in:\n{plan}"

@@ -370,30 +370,20 @@ fn nps_rollup_inverse(
 
 extension_sql!(
     r#"
-CREATE AGGREGATE nps_agg(smallint) (
-    SFUNC = nps_trans_int2, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int2, MINVFUNC = nps_inverse_int2, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(integer) (
-    SFUNC = nps_trans_int4, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int4, MINVFUNC = nps_inverse_int4, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(bigint) (
-    SFUNC = nps_trans_int8, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_int8, MINVFUNC = nps_inverse_int8, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(numeric) (
-    SFUNC = nps_trans_numeric, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
-    COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-    MSFUNC = nps_trans_numeric, MINVFUNC = nps_inverse_numeric, MSTYPE = internal, MSSPACE = 88,
-    MFINALFUNC = nps_agg_final, PARALLEL = SAFE
-);
+DO $do$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
+        EXECUTE format($sql$
+            CREATE AGGREGATE nps_agg(%2$s) (
+                SFUNC = nps_trans_%1$s, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
+                COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+                MSFUNC = nps_trans_%1$s, MINVFUNC = nps_inverse_%1$s, MSTYPE = internal, MSSPACE = 88,
+                MFINALFUNC = nps_agg_final, PARALLEL = SAFE
+            );
+        $sql$, t.name, t.type);
+    END LOOP;
+END $do$;
 CREATE AGGREGATE rollup(nps_summary) (
     SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
     COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,

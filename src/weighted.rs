@@ -64,46 +64,26 @@ fn nps_weighted_final(state: Internal) -> Option<f64> {
 
 extension_sql!(
     r#"
-CREATE AGGREGATE nps(smallint, double precision) (
-    SFUNC = nps_weighted_trans_int2, STYPE = internal, SSPACE = 192, FINALFUNC = nps_weighted_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(integer, double precision) (
-    SFUNC = nps_weighted_trans_int4, STYPE = internal, SSPACE = 192, FINALFUNC = nps_weighted_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(bigint, double precision) (
-    SFUNC = nps_weighted_trans_int8, STYPE = internal, SSPACE = 192, FINALFUNC = nps_weighted_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps(numeric, double precision) (
-    SFUNC = nps_weighted_trans_numeric, STYPE = internal, SSPACE = 192, FINALFUNC = nps_weighted_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(smallint, double precision) (
-    SFUNC = nps_weighted_trans_int2, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(integer, double precision) (
-    SFUNC = nps_weighted_trans_int4, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(bigint, double precision) (
-    SFUNC = nps_weighted_trans_int8, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
-CREATE AGGREGATE nps_agg(numeric, double precision) (
-    SFUNC = nps_weighted_trans_numeric, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
-    COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
-    DESERIALFUNC = nps_summary_deserialize, PARALLEL = SAFE
-);
+DO $do$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
+        EXECUTE format($sql$
+            CREATE AGGREGATE nps(%2$s, double precision) (
+                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = nps_weighted_final, COMBINEFUNC = nps_summary_combine,
+                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
+            CREATE AGGREGATE nps_agg(%2$s, double precision) (
+                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = nps_summary_final, COMBINEFUNC = nps_summary_combine,
+                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
+        $sql$, t.name, t.type);
+    END LOOP;
+END $do$;
 COMMENT ON AGGREGATE nps(integer, double precision) IS 'Weighted Net Promoter Score for survey weights';
 "#,
     name = "nps_weighted_aggregates",
