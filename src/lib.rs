@@ -1,7 +1,8 @@
 //! nps_ext: Net Promoter Score analysis inside PostgreSQL.
 //!
-//! Pure arithmetic lives in `tally` (and later `stats`); the other modules are the thin
-//! PostgreSQL layer over it.
+//! Pure arithmetic, testable without a server, lives in `tally` (per-answer counts), `weights`
+//! (a summary's contents), `encoding` (its stored and text forms) and `stats` (intervals,
+//! tests, sample size); the other modules are the thin PostgreSQL layer over them.
 
 #[macro_use]
 mod v1;
