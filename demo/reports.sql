@@ -8,13 +8,12 @@ SELECT count(*) AS answers, count(score) AS responses,
        round(nps(score), 1) AS nps
 FROM responses;
 
-\echo '== NPS by plan'
-SELECT plan, count(score) AS responses,
-       count(*) FILTER (WHERE nps_category(score) = 'promoter') AS promoters,
-       count(*) FILTER (WHERE nps_category(score) = 'passive') AS passives,
-       count(*) FILTER (WHERE nps_category(score) = 'detractor') AS detractors,
-       round(nps(score), 1) AS nps
-FROM responses GROUP BY plan ORDER BY nps DESC;
+\echo '== NPS by plan, with the 95% margin of error and each plan\'s contribution to the total'
+SELECT plan, nps_responses(s) AS responses, nps_promoters(s) AS promoters,
+       nps_passives(s) AS passives, nps_detractors(s) AS detractors, round(nps(s), 1) AS nps,
+       round(nps_margin(s)::numeric, 1) AS margin,
+       round(nps_contribution(s, rollup(s) OVER ())::numeric, 1) AS contribution
+FROM (SELECT plan, nps_agg(score) AS s FROM responses GROUP BY plan) p ORDER BY nps DESC;
 
 \echo '== NPS by region'
 SELECT region, count(score) AS responses,
@@ -32,6 +31,18 @@ SELECT to_char(date_trunc('month', answered_on), 'YYYY-MM') AS month, count(scor
        round(nps(score) FILTER (WHERE plan = 'pro'), 1) AS pro,
        round(nps(score) FILTER (WHERE plan = 'enterprise'), 1) AS enterprise
 FROM responses GROUP BY 1 ORDER BY 1;
+
+\echo '== Month over month by plan: the trend at a glance, and is the last change real?'
+WITH monthly AS (
+    SELECT plan, date_trunc('month', answered_on) AS month, nps_agg(score) AS s FROM responses GROUP BY 1, 2
+),
+last_change AS (
+    SELECT DISTINCT ON (plan) plan, nps_test(s, lag(s) OVER (PARTITION BY plan ORDER BY month)) AS t
+    FROM monthly ORDER BY plan, month DESC
+)
+SELECT plan, nps_trend_sparkline(s ORDER BY month) AS trend_by_month,
+       round((t).difference::numeric, 1) AS last_change, round((t).p_value::numeric, 3) AS p_value
+FROM monthly JOIN last_change USING (plan) GROUP BY plan, t ORDER BY plan;
 
 \echo '== 90-day rolling NPS of the pro plan, at each month end'
 SELECT DISTINCT ON (date_trunc('month', answered_on))
