@@ -174,7 +174,11 @@ unsafe fn final_nps(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 }
 v1_function!(nps_final, pg_finfo_nps_final, final_nps);
 
-// One nps(type) per input type, from one template (the same shape for every type).
+// Every aggregate that takes an answer, for each of the four input types, from one template:
+// nps(type) and nps_agg(type) share the per-answer transition functions (and differ in their
+// final function); the weighted nps(type, double precision) and nps_agg(type, double precision)
+// keep a whole Summary (see weighted.rs) and have no inverse, since float weight sums cannot be
+// taken back out exactly.
 extension_sql!(
     r#"
 CREATE FUNCTION nps_final(internal) RETURNS numeric
@@ -194,11 +198,46 @@ BEGIN
                 MSFUNC = nps_trans_%1$s, MINVFUNC = nps_inverse_%1$s, MSTYPE = internal, MSSPACE = 88,
                 MFINALFUNC = nps_final, PARALLEL = SAFE
             );
+            CREATE AGGREGATE nps_agg(%2$s) (
+                SFUNC = nps_trans_%1$s, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
+                COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
+                MSFUNC = nps_trans_%1$s, MINVFUNC = nps_inverse_%1$s, MSTYPE = internal, MSSPACE = 88,
+                MFINALFUNC = nps_agg_final, PARALLEL = SAFE
+            );
+            CREATE AGGREGATE nps(%2$s, double precision) (
+                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = nps_weighted_final, COMBINEFUNC = nps_summary_combine,
+                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
+            CREATE AGGREGATE nps_agg(%2$s, double precision) (
+                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = nps_summary_final, COMBINEFUNC = nps_summary_combine,
+                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
         $sql$, t.name, t.type);
     END LOOP;
 END $do$;
 COMMENT ON AGGREGATE nps(integer) IS 'Net Promoter Score: 100 * (promoters - detractors) / responses';
+COMMENT ON AGGREGATE nps_agg(integer) IS 'Summarize NPS answers into an nps_summary';
+COMMENT ON AGGREGATE nps(integer, double precision) IS 'Weighted Net Promoter Score for survey weights';
 "#,
     name = "nps_aggregates",
-    requires = [nps_combine, nps_serialize, nps_deserialize]
+    requires = [
+        nps_combine,
+        nps_serialize,
+        nps_deserialize,
+        "nps_summary_type",
+        summary::nps_agg_final,
+        summary::nps_summary_final,
+        summary::nps_summary_combine,
+        summary::nps_summary_serialize,
+        summary::nps_summary_deserialize,
+        weighted::nps_weighted_trans_int2,
+        weighted::nps_weighted_trans_int4,
+        weighted::nps_weighted_trans_int8,
+        weighted::nps_weighted_trans_numeric,
+        weighted::nps_weighted_final
+    ]
 );

@@ -368,22 +368,9 @@ fn nps_rollup_inverse(
     state
 }
 
+// nps_agg(type) is created with the other per-type aggregates in aggregates.rs.
 extension_sql!(
     r#"
-DO $do$
-DECLARE t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
-        EXECUTE format($sql$
-            CREATE AGGREGATE nps_agg(%2$s) (
-                SFUNC = nps_trans_%1$s, STYPE = internal, SSPACE = 88, FINALFUNC = nps_agg_final,
-                COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
-                MSFUNC = nps_trans_%1$s, MINVFUNC = nps_inverse_%1$s, MSTYPE = internal, MSSPACE = 88,
-                MFINALFUNC = nps_agg_final, PARALLEL = SAFE
-            );
-        $sql$, t.name, t.type);
-    END LOOP;
-END $do$;
 CREATE AGGREGATE rollup(nps_summary) (
     SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
     COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
@@ -391,13 +378,10 @@ CREATE AGGREGATE rollup(nps_summary) (
     MSFUNC = nps_rollup_trans, MINVFUNC = nps_rollup_inverse, MSTYPE = internal, MSSPACE = 192,
     MFINALFUNC = nps_summary_final, PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE nps_agg(integer) IS 'Summarize NPS answers into an nps_summary';
 COMMENT ON AGGREGATE rollup(nps_summary) IS 'Merge nps_summary values into one';
 "#,
     name = "nps_summary_aggregates",
     requires = [
-        "nps_aggregates",
-        nps_agg_final,
         nps_summary_final,
         nps_summary_combine,
         nps_summary_serialize,

@@ -1,6 +1,7 @@
 //! Weighted answers: `nps(score, weight)` -> double precision and `nps_agg(score, weight)` ->
 //! nps_summary. The state is a [`Summary`] with weight sums; statistics on it use Kish's
-//! effective sample size.
+//! effective sample size. The aggregates themselves are created from the per-type template in
+//! aggregates.rs.
 //!
 //! No inverse transition: float weight sums cannot be taken back out exactly, so as a window
 //! aggregate PostgreSQL recomputes each frame (correct, O(rows x frame)). Unweighted `nps`,
@@ -61,38 +62,3 @@ weighted_transition!(nps_weighted_trans_numeric, AnyNumeric);
 fn nps_weighted_final(state: Internal) -> Option<f64> {
     Some(unsafe { state.get::<Summary>() }?.sample()?.nps())
 }
-
-extension_sql!(
-    r#"
-DO $do$
-DECLARE t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
-        EXECUTE format($sql$
-            CREATE AGGREGATE nps(%2$s, double precision) (
-                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
-                FINALFUNC = nps_weighted_final, COMBINEFUNC = nps_summary_combine,
-                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
-                PARALLEL = SAFE
-            );
-            CREATE AGGREGATE nps_agg(%2$s, double precision) (
-                SFUNC = nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
-                FINALFUNC = nps_summary_final, COMBINEFUNC = nps_summary_combine,
-                SERIALFUNC = nps_summary_serialize, DESERIALFUNC = nps_summary_deserialize,
-                PARALLEL = SAFE
-            );
-        $sql$, t.name, t.type);
-    END LOOP;
-END $do$;
-COMMENT ON AGGREGATE nps(integer, double precision) IS 'Weighted Net Promoter Score for survey weights';
-"#,
-    name = "nps_weighted_aggregates",
-    requires = [
-        "nps_summary_aggregates",
-        nps_weighted_trans_int2,
-        nps_weighted_trans_int4,
-        nps_weighted_trans_int8,
-        nps_weighted_trans_numeric,
-        nps_weighted_final
-    ]
-);
