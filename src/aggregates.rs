@@ -187,7 +187,7 @@ DO $do$
 DECLARE t record;
 BEGIN
     FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
-        EXECUTE format($sql$
+        EXECUTE pg_catalog.format($sql$
             CREATE FUNCTION nps_trans_%1$s(internal, %2$s) RETURNS internal
                 IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_%1$s';
             CREATE FUNCTION nps_inverse_%1$s(internal, %2$s) RETURNS internal

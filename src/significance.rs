@@ -110,13 +110,19 @@ fn nps_sample_size(
     Some(checked(stats::sample_size(margin, confidence, shares)) as i64)
 }
 
+// SQL-language functions as BEGIN ATOMIC bodies: their calls are bound when the function is
+// created, so no search_path (a restore's, a shard's, PostgreSQL 17's maintenance path, or a
+// hostile one) can change what they call.
 extension_sql!(
     r#"
 CREATE FUNCTION nps_ci(summary nps_summary, confidence double precision DEFAULT 0.95,
                        method text DEFAULT 'adjusted_wald',
                        OUT low double precision, OUT high double precision)
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
-    AS $$ SELECT nps_ci_low(summary, confidence, method), nps_ci_high(summary, confidence, method) $$;
+BEGIN ATOMIC
+    SELECT @extschema@.nps_ci_low(summary, confidence, method),
+           @extschema@.nps_ci_high(summary, confidence, method);
+END;
 COMMENT ON FUNCTION nps_ci(nps_summary, double precision, text) IS 'Confidence interval of the NPS in points';
 
 CREATE FUNCTION nps_test(a nps_summary, b nps_summary, confidence double precision DEFAULT 0.95,
@@ -125,7 +131,9 @@ CREATE FUNCTION nps_test(a nps_summary, b nps_summary, confidence double precisi
                          OUT p_value double precision, OUT ci_low double precision,
                          OUT ci_high double precision)
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
-    AS $$ SELECT v[1], v[2], v[3], v[4], v[5] FROM nps_test_values(a, b, confidence, method) v $$;
+BEGIN ATOMIC
+    SELECT v[1], v[2], v[3], v[4], v[5] FROM @extschema@.nps_test_values(a, b, confidence, method) AS v;
+END;
 COMMENT ON FUNCTION nps_test(nps_summary, nps_summary, double precision, text) IS
     'Two-sample test of nps(a) - nps(b): difference, z, two-sided p-value, interval of the difference';
 "#,

@@ -220,9 +220,9 @@ CREATE OPERATOR + (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps
                    COMMUTATOR = +);
 CREATE OPERATOR - (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_subtract);
 CREATE OPERATOR = (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_eq,
-                   COMMUTATOR = =, NEGATOR = <>, RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
+                   COMMUTATOR = =, NEGATOR = <>, RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES);
 CREATE OPERATOR <> (LEFTARG = nps_summary, RIGHTARG = nps_summary, FUNCTION = nps_summary_ne,
-                    COMMUTATOR = <>, NEGATOR = =, RESTRICT = neqsel, JOIN = neqjoinsel);
+                    COMMUTATOR = <>, NEGATOR = =, RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel);
 CREATE OPERATOR CLASS nps_summary_hash_ops DEFAULT FOR TYPE nps_summary USING hash AS
     OPERATOR 1 = (nps_summary, nps_summary),
     FUNCTION 1 nps_summary_hash(nps_summary);

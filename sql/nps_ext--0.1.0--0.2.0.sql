@@ -1,0 +1,33 @@
+-- nps_ext 0.1.0 -> 0.2.0, written by hand and reviewed like code. Run by
+-- ALTER EXTENSION nps_ext UPDATE; tests/upgrade.sh checks that the result equals a fresh 0.2.0
+-- install object for object, and that every stored nps_summary reads back identical.
+--
+-- Everything here runs with search_path = pg_catalog, @extschema@, pg_temp; what a hostile
+-- schema could shadow is qualified.
+\echo Use "ALTER EXTENSION nps_ext UPDATE TO '0.2.0'" to load this file. \quit
+
+-- nps_ci and nps_test called nps_ci_low, nps_ci_high and nps_test_values through the caller's
+-- search_path (broken by pg_restore, postgres_fdw, PostgreSQL 17's maintenance search_path,
+-- installing into another schema, and open to hijacking). As BEGIN ATOMIC bodies the calls are
+-- bound when the function is created. CREATE OR REPLACE keeps the functions' OIDs, so views,
+-- materialized views and indexes that use them keep working.
+CREATE OR REPLACE FUNCTION @extschema@.nps_ci(summary @extschema@.nps_summary,
+                       confidence double precision DEFAULT 0.95,
+                       method text DEFAULT 'adjusted_wald',
+                       OUT low double precision, OUT high double precision)
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
+BEGIN ATOMIC
+    SELECT @extschema@.nps_ci_low(summary, confidence, method),
+           @extschema@.nps_ci_high(summary, confidence, method);
+END;
+
+CREATE OR REPLACE FUNCTION @extschema@.nps_test(a @extschema@.nps_summary, b @extschema@.nps_summary,
+                         confidence double precision DEFAULT 0.95,
+                         method text DEFAULT 'adjusted_wald',
+                         OUT difference double precision, OUT z double precision,
+                         OUT p_value double precision, OUT ci_low double precision,
+                         OUT ci_high double precision)
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE sql
+BEGIN ATOMIC
+    SELECT v[1], v[2], v[3], v[4], v[5] FROM @extschema@.nps_test_values(a, b, confidence, method) AS v;
+END;
