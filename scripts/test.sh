@@ -1,39 +1,61 @@
 #!/usr/bin/env bash
-# Every test layer on every supported PostgreSQL major (or those in NPS_PG_MAJORS, e.g. "15 17"):
-# Rust unit tests and #[pg_test] (cargo pgrx test), the SQL surface (tests/pg_regress), pg_dump
-# and restore of stored summaries, and the examples in docs/. Installs what it needs; safe to
-# run again.
-set -euo pipefail
+# Every test layer on every supported PostgreSQL major (or those in NPS_PG_MAJORS, e.g. "15 17"),
+# then the layers that need one major or several servers. Installs what it needs; safe to run
+# again. Each layer reports "N passed, M failed"; a layer that fails without saying how many
+# counts as one failure. The last line is the total: "N passed, M failed".
+set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export NPS_PG_MAJORS=${NPS_PG_MAJORS:-"14 15 16 17 18"}
 source scripts/setup.sh
+set +e
 STATE=$(scripts/state_dir.sh)
+# ports: test clusters at base + major, the layers with servers of their own from base + 50
+export NPS_PORT_BASE=${NPS_PORT_BASE:-28900}
+LOGS="$STATE/test-logs"
+rm -rf "$LOGS" && mkdir -p "$LOGS"
 
-timings=()
+total_passed=0 total_failed=0 summary=()
+# layer NAME COMMAND...: run it, show its output, count what it reports
+layer() {
+  local name=$1; shift
+  local log="$LOGS/$(echo "$name" | tr -c 'A-Za-z0-9_.-' '_').log" started=$SECONDS
+  echo "== $name"
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local counts passed failed
+  counts=$(python3 "$ROOT/scripts/count_results.py" "$log")
+  read -r passed failed <<< "$counts"
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + passed)) total_failed=$((total_failed + failed))
+  summary+=("$(printf '%-58s %5s passed %4s failed %5s s' "$name" "$passed" "$failed" $((SECONDS - started)))")
+  return "$status"
+}
+
 for major in $NPS_PG_MAJORS; do
-  started=$SECONDS
-  export PG_CONFIG
+  export PG_CONFIG NPS_CLUSTER=test-pg$major NPS_TEST_PORT=$((NPS_PORT_BASE + major))
   PG_CONFIG=$(pg_config_for "$major")
-  export NPS_CLUSTER=test-pg$major NPS_TEST_PORT=$((28900 + major))
-  echo "== PostgreSQL $major: unit tests and #[pg_test] (cargo pgrx test)"
-  cargo pgrx test "pg$major" --runas postgres --pgdata "$STATE/pgrx-test-$major"
-
-  echo "== PostgreSQL $major: installing nps_ext (release) for the SQL-level tests"
-  cargo pgrx install --release --pg-config "$PG_CONFIG" --no-default-features --features "pg$major" >/dev/null
+  host="$STATE/$NPS_CLUSTER"
+  layer "PostgreSQL $major: unit tests and #[pg_test]" \
+    cargo pgrx test "pg$major" --runas postgres --pgdata "$STATE/pgrx-test-$major"
+  if ! layer "PostgreSQL $major: install (release)" scripts/install.sh --release; then continue; fi
   scripts/cluster.sh start "$NPS_CLUSTER" "$NPS_TEST_PORT"
-  trap 'scripts/cluster.sh stop "$NPS_CLUSTER"' EXIT
-
-  echo "== PostgreSQL $major: pg_regress (tests/pg_regress)"
-  scripts/regress.sh
-  echo "== PostgreSQL $major: pg_dump / pg_restore of stored summaries"
-  tests/dump_restore.sh "$STATE/$NPS_CLUSTER" "$NPS_TEST_PORT"
-  echo "== PostgreSQL $major: docs examples (docs/*.md)"
-  python3 tests/docs/check_docs.py --host "$STATE/$NPS_CLUSTER" --port "$NPS_TEST_PORT"
-
+  layer "PostgreSQL $major: pg_regress" scripts/regress.sh
+  layer "PostgreSQL $major: pg_dump / pg_restore" tests/dump_restore.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: docs examples" python3 tests/docs/check_docs.py --host "$host" --port "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: upgrade from earlier releases" tests/upgrade/upgrade.sh "$host" "$NPS_TEST_PORT"
   scripts/cluster.sh stop "$NPS_CLUSTER"
-  trap - EXIT
-  timings+=("PostgreSQL $major: $((SECONDS - started)) s")
 done
-echo "== all test layers passed on PostgreSQL $NPS_PG_MAJORS"
-printf '   %s\n' "${timings[@]}"
+
+# pg_upgrade from 15 to 17: from the fetched tree of 15 (see pg_trees.sh for why not Debian's),
+# with the library built for 15 installed into it
+if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
+  scripts/pg_trees.sh 15
+  PG_CONFIG="$STATE/trees/pg15/bin/pg_config" scripts/install.sh --release &&
+    layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
+fi
+
+echo "== summary (logs in $LOGS)"
+printf '   %s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pg_dump a database holding nps_summary values (a table and a materialized view), restore it
-# into a fresh database, and check every summary reads back identical.
+# pg_dump a database holding nps_summary values (a table and materialized views, one over
+# nps_ci and nps_test, indexed), restore it into a fresh database, and check every summary
+# reads back identical and every materialized view is populated again.
 #   tests/dump_restore.sh HOST_DIR PORT     (a running cluster with nps_ext installed)
 set -euo pipefail
 host=$1 port=$2
@@ -20,12 +21,20 @@ FROM generate_series(1, 20000) g;
 CREATE MATERIALIZED VIEW daily AS SELECT plan, day, nps_agg(score) AS summary FROM answers GROUP BY plan, day;
 -- a materialized view is recomputed on restore; a table's summaries travel as COPY data
 CREATE TABLE daily_stored AS SELECT * FROM daily;
+-- statistics in a materialized view: pg_restore refreshes it with a restricted search_path
+CREATE MATERIALIZED VIEW plan_stats AS
+SELECT plan, (nps_ci(rollup(summary))).low AS low, (nps_test(rollup(summary), (SELECT rollup(summary) FROM daily))).p_value AS p_value
+FROM daily GROUP BY plan;
+CREATE UNIQUE INDEX ON plan_stats (plan);
+CREATE INDEX ON daily_stored (((nps_ci(summary)).high));
 CREATE TABLE kept (id int, summary nps_summary);
 INSERT INTO kept VALUES (1, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'), (3, NULL);
 SQL
 fingerprint="SELECT md5(string_agg(plan || day || summary::text, ';' ORDER BY plan, day)) FROM daily
               UNION ALL SELECT md5(string_agg(plan || day || summary::text, ';' ORDER BY plan, day)) FROM daily_stored
               UNION ALL SELECT md5(string_agg(id || ':' || coalesce(summary::text, 'NULL'), ';' ORDER BY id)) FROM kept
+              UNION ALL SELECT md5(string_agg(plan || low || p_value, ';' ORDER BY plan)) FROM plan_stats
+              UNION ALL SELECT count(*)::text FROM plan_stats
               UNION ALL SELECT rollup(summary)::text FROM daily"
 before=$(psql -At -d nps_dump_source -c "$fingerprint")
 "$bin/pg_dump" -h "$host" -p "$port" -U postgres -Fc -f "$dump" nps_dump_source

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION nps_ext UPDATE from every earlier release kept in sql/ (nps_ext--A.sql, frozen
+# as it shipped) to the current version, with the current library:
+#   (a) every stored nps_summary (table, materialized view, expression index) reads back
+#       identical, bytes and text, and indexes and materialized views keep working;
+#   (b) the upgraded extension equals a fresh install, object for object (catalog.sql);
+#   (c) pg_dump of the upgraded database restores cleanly with the same values.
+# Also in a non-public schema. A forgotten or wrong upgrade script fails here.
+#   tests/upgrade/upgrade.sh HOST_DIR PORT     (a running cluster with nps_ext installed)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+host=$1 port=$2
+bin=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
+psql() { PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -X -q -h "$host" -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $1" >&2
+    diff <(echo "$2") <(echo "$3") | head -40 >&2 || true
+  fi
+}
+
+current=$(psql -At -c "SELECT default_version FROM pg_available_extensions WHERE name = 'nps_ext'")
+olds=$(cd "$here/../../sql" && ls nps_ext--*.sql | sed -nE 's/^nps_ext--([^-]+)\.sql$/\1/p' | grep -vx "$current" || true)
+[ -n "$olds" ] || { echo "no earlier release in sql/" >&2; exit 1; }
+
+# Answers and summaries of every kind a release may have stored.
+SETUP=$(cat <<'SQL'
+CREATE TABLE answers AS
+SELECT (ARRAY['free', 'pro', 'team'])[1 + g % 3] AS plan, date '2026-01-01' + g % 60 AS day,
+       CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7) % 11 END AS score, 0.5 + (g % 4) * 0.25 AS weight
+FROM generate_series(1, 6000) g;
+CREATE TABLE stored (id int PRIMARY KEY, summary nps_summary);
+INSERT INTO stored SELECT row_number() OVER (ORDER BY plan, day), nps_agg(score) FROM answers GROUP BY plan, day;
+INSERT INTO stored SELECT 1000 + row_number() OVER (ORDER BY plan), nps_agg(score, weight) FROM answers GROUP BY plan;
+INSERT INTO stored VALUES (2001, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2002, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'),
+                          (2003, 'v1:1,0,0,0,0,0,0,0,0,0,0;weights=2.5,0,0,0,0,0,0,0,0,0,0;squares=6.25'), (2004, NULL);
+CREATE INDEX stored_nps ON stored (nps(summary));
+CREATE MATERIALIZED VIEW daily AS
+SELECT plan, day, nps_agg(score) AS summary, nps_agg(score, weight) AS weighted FROM answers GROUP BY plan, day;
+CREATE UNIQUE INDEX daily_key ON daily (plan, day);
+SQL
+)
+# What must read back identical: bytes (the binary form is the stored form), text, numbers.
+FINGERPRINT=$(cat <<'SQL'
+SET enable_seqscan = off;
+SELECT md5(string_agg(id || ':' || coalesce(nps_summary_send(summary)::text || ' ' || summary::text, 'NULL'), ';' ORDER BY id)) FROM stored;
+SELECT md5(string_agg(plan || day || nps_summary_send(summary)::text || nps_summary_send(weighted)::text || summary::text || weighted::text, ';' ORDER BY plan, day)) FROM daily;
+SELECT string_agg(id::text, ',' ORDER BY id) FROM stored WHERE nps(summary) > 20;
+SELECT plan, nps(rollup(summary)), round(nps(rollup(weighted)), 9), nps_responses(rollup(summary)),
+       round(nps_margin(rollup(summary))::numeric, 9) FROM daily GROUP BY plan ORDER BY plan;
+SQL
+)
+
+for old in $olds; do
+  db=nps_upgrade fresh=nps_upgrade_fresh restored=nps_upgrade_restored
+  for d in $db $fresh $restored; do psql -c "DROP DATABASE IF EXISTS $d" -c "CREATE DATABASE $d"; done
+  psql -d $db -c "CREATE EXTENSION nps_ext VERSION '$old'" -c "$SETUP"
+  check "$old: installed version" "$old" "$(psql -d $db -At -c "SELECT extversion FROM pg_extension WHERE extname = 'nps_ext'")"
+  before=$(psql -d $db -At -c "$FINGERPRINT")
+
+  psql -d $db -c "ALTER EXTENSION nps_ext UPDATE"
+  check "$old -> $current: version after ALTER EXTENSION UPDATE" "$current" \
+    "$(psql -d $db -At -c "SELECT extversion FROM pg_extension WHERE extname = 'nps_ext'")"
+  check "$old -> $current: stored values read back identical" "$before" "$(psql -d $db -At -c "$FINGERPRINT")"
+  psql -d $db -c "REINDEX TABLE stored" -c "REFRESH MATERIALIZED VIEW CONCURRENTLY daily"
+  check "$old -> $current: identical after REINDEX and REFRESH CONCURRENTLY" "$before" "$(psql -d $db -At -c "$FINGERPRINT")"
+  # what the upgrade fixed: statistics in materialized views and indexes under any search_path
+  psql -d $db -c "CREATE MATERIALIZED VIEW intervals AS SELECT plan, (nps_ci(rollup(summary))).low AS low,
+                                 (nps_test(rollup(summary), rollup(weighted))).p_value AS p FROM daily GROUP BY plan" \
+              -c "CREATE INDEX intervals_low ON intervals (low)" -c "REFRESH MATERIALIZED VIEW intervals"
+  check "$old -> $current: materialized view over nps_ci and nps_test" "3" "$(psql -d $db -At -c "SELECT count(low) FROM intervals")"
+
+  psql -d $fresh -c "CREATE EXTENSION nps_ext"
+  psql -d $db -At -f "$here/catalog.sql" > "$work/upgraded.txt"
+  psql -d $fresh -At -f "$here/catalog.sql" > "$work/fresh.txt"
+  check "$old -> $current: upgraded objects equal a fresh install ($(grep -c '' "$work/fresh.txt") lines)" \
+    "$(cat "$work/fresh.txt")" "$(cat "$work/upgraded.txt")"
+
+  "$bin/pg_dump" -h "$host" -p "$port" -U postgres -Fc -f "$work/dump" $db
+  "$bin/pg_restore" -h "$host" -p "$port" -U postgres -d $restored --exit-on-error "$work/dump"
+  check "$old -> $current: pg_dump of the upgraded database restores the same values" "$before" \
+    "$(psql -d $restored -At -c "$FINGERPRINT")"
+  check "$old -> $current: restored materialized view is populated" "3" "$(psql -d $restored -At -c "SELECT count(low) FROM intervals")"
+
+  # the same upgrade in a schema of its own, called with an empty search_path
+  psql -d $fresh -c "DROP EXTENSION nps_ext" -c "CREATE SCHEMA analytics" -c "CREATE EXTENSION nps_ext SCHEMA analytics"
+  psql -d $db -c "DROP DATABASE IF EXISTS nps_upgrade_schema" -c "CREATE DATABASE nps_upgrade_schema"
+  psql -d nps_upgrade_schema -c "CREATE SCHEMA analytics" -c "CREATE EXTENSION nps_ext SCHEMA analytics VERSION '$old'" \
+       -c "ALTER EXTENSION nps_ext UPDATE"
+  psql -d $fresh -At -f "$here/catalog.sql" > "$work/fresh.txt"
+  psql -d nps_upgrade_schema -At -f "$here/catalog.sql" > "$work/upgraded.txt"
+  check "$old -> $current in schema analytics: upgraded objects equal a fresh install" \
+    "$(cat "$work/fresh.txt")" "$(cat "$work/upgraded.txt")"
+  # 3 promoters, 1 passive, 1 detractor: Wald 100 * (0.4 -/+ 1.959964 * sqrt(0.64 / 5)) = -30.12, 110.12 -> 100
+  check "$old -> $current in schema analytics: nps_ci with an empty search_path" "-30.1,100.0" \
+    "$(psql -d nps_upgrade_schema -At -c "SET search_path = ''" \
+         -c "SELECT round(low::numeric, 1), round(high::numeric, 1) FROM analytics.nps_ci('v1:0,0,0,0,0,0,1,1,0,2,1'::analytics.nps_summary, 0.95, 'wald')" | tr '|' ',')"
+  for d in $db $fresh $restored nps_upgrade_schema; do psql -c "DROP DATABASE $d"; done
+done
+
+echo "upgrade: $passed passed, $failed failed"
+[ "$failed" = 0 ]
