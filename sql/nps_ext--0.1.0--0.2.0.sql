@@ -31,3 +31,10 @@ CREATE OR REPLACE FUNCTION @extschema@.nps_test(a @extschema@.nps_summary, b @ex
 BEGIN ATOMIC
     SELECT v[1], v[2], v[3], v[4], v[5] FROM @extschema@.nps_test_values(a, b, confidence, method) AS v;
 END;
+
+-- ==== issue 11: Every input path as fast as the integer path: numeric answers and weighted NPS ====
+-- Nothing to change in the catalog. The weighted transitions nps_weighted_trans_{int2,int4,int8,
+-- numeric} and rollup's nps_rollup_trans / nps_rollup_inverse became plain V1 functions; their
+-- CREATE FUNCTION is now written by hand in the install script, with the argument names, labels
+-- and C symbols (nps_..._wrapper) that 0.1.0 created, so the 0.1.0 objects stay as they are.
+-- nps_category(numeric) and the numeric nps/nps_agg transitions keep their SQL and symbols.

@@ -1,8 +1,9 @@
 //! nps_ext: Net Promoter Score analysis inside PostgreSQL.
 //!
 //! Pure arithmetic, testable without a server, lives in `tally` (per-answer counts), `weights`
-//! (a summary's contents), `encoding` (its stored and text forms) and `stats` (intervals,
-//! tests, sample size); the other modules are the thin PostgreSQL layer over them.
+//! (a summary's contents), `encoding` (its stored and text forms), `numeric` (answers read
+//! from a numeric's bytes) and `stats` (intervals, tests, sample size); the other modules are
+//! the thin PostgreSQL layer over them.
 
 #[macro_use]
 mod v1;
@@ -10,12 +11,14 @@ mod v1;
 pub mod aggregates;
 pub mod category;
 pub mod encoding;
+pub mod numeric;
 pub mod score;
 pub mod segments;
 pub mod significance;
 pub mod stats;
 pub mod summary;
 pub mod tally;
+pub mod varlena;
 pub mod weighted;
 pub mod weights;
 
