@@ -557,6 +557,40 @@ mod tests {
                 assert_eq!(error_of(query), want, "{query} over stored {value}");
             }
         }
+        // numerics stored compressed or out of line (TOASTed) are read after detoasting: 5,000
+        // nines compress to a few bytes in line; 22,400 digits from md5 go to the TOAST table
+        Spi::run(
+            "CREATE TABLE toasted (kind text, s numeric);
+             INSERT INTO toasted VALUES ('compressed', 10::numeric ^ 5000 - 1),
+               ('external', (SELECT string_agg(translate(md5(g::text), 'abcdef', '123456'), '')
+                             FROM generate_series(1, 700) g)::numeric)",
+        )
+        .unwrap();
+        assert_eq!(
+            text("SELECT pg_column_compression(s) || ' ' || (pg_column_size(s) < 100)::text FROM toasted WHERE kind = 'compressed'"),
+            "pglz true"
+        );
+        let toast_table =
+            text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'toasted'");
+        assert!(
+            Spi::get_one::<i64>(&format!("SELECT count(*) FROM {toast_table}"))
+                .unwrap()
+                .unwrap()
+                > 0
+        );
+        for kind in ["compressed", "external"] {
+            let shown = text(&format!(
+                "SELECT left(s::text, 40) FROM toasted WHERE kind = '{kind}'"
+            ));
+            let want = format!("22003: NPS answer {shown}... is out of range");
+            for query in [
+                format!("SELECT nps(s) FROM toasted WHERE kind = '{kind}'"),
+                format!("SELECT nps(s, 1) FROM toasted WHERE kind = '{kind}'"),
+                format!("SELECT nps_category(s) FROM toasted WHERE kind = '{kind}'"),
+            ] {
+                assert_eq!(error_of(&query), want, "{query}");
+            }
+        }
         // whole numbers in every spelling are answers
         assert_eq!(
             text("SELECT string_agg(nps_category(v)::text, ',') FROM unnest('{10.000,-0,0.0,0.5e1,8.00}'::numeric[]) v"),
