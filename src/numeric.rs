@@ -7,9 +7,9 @@
 //! functions, which accepts or raises the error exactly as before this fast path existed.
 //!
 //! # The layout relied on
-//! Private to PostgreSQL's numeric.c (`struct NumericData`), unchanged since 9.1 except for the
-//! special values added in 14. After the varlena header (1 byte on disk, 4 in memory; the caller
-//! strips it), in native byte order:
+//! Private to PostgreSQL's numeric.c (`struct NumericData`), unchanged since 9.1 brought the
+//! short form, except for the infinities 14 added beside NaN. After the varlena header (1 byte
+//! on disk, 4 in memory; the caller strips it), in native byte order:
 //!
 //! ```text
 //! uint16 header   bits 15..14: 10 short form, 11 special, 00 long form positive, 01 long negative
