@@ -225,4 +225,17 @@ mod tests {
             Ok(Some((1..=300_000i64).filter(|g| g % 13 != 0).count() as i64))
         );
     }
+
+    #[pg_test]
+    fn summary_type_is_found_whatever_the_search_path() {
+        use crate::summary::NpsSummary;
+        use crate::tally::Tally;
+        use crate::weights::Summary;
+        let counts = [1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 3];
+        let summary = NpsSummary(Summary::unweighted(Tally::from_counts(counts).unwrap()));
+        Spi::run("SET LOCAL search_path = ''").unwrap();
+        // an SPI argument of the type needs its OID (IntoDatum::type_oid)
+        let text = Spi::get_one_with_args::<String>("SELECT $1::pg_catalog.text", &[summary.into()]);
+        assert_eq!(text, Ok(Some("v1:1,0,0,0,0,0,0,2,0,0,3".to_string())));
+    }
 }

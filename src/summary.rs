@@ -53,8 +53,17 @@ impl IntoDatum for NpsSummary {
         ))
     }
 
+    /// The type in the extension's own schema, whatever the caller's search_path (pgrx needs
+    /// it for arrays and SPI arguments of this type; no hot path asks).
     fn type_oid() -> pg_sys::Oid {
-        pgrx::regtypein("nps_summary")
+        Spi::get_one::<pg_sys::Oid>(
+            "SELECT t.oid FROM pg_catalog.pg_type t
+             JOIN pg_catalog.pg_extension e ON e.extnamespace = t.typnamespace
+             WHERE e.extname = 'nps_ext' AND t.typname = 'nps_summary'",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| error!("type nps_summary of extension nps_ext not found"))
     }
 }
 
