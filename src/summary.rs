@@ -257,24 +257,35 @@ fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
     }
 }
 
+/// A count as bigint; a sum of counts can exceed it (each count is at most 2^63 - 1).
+fn bigint(count: i128, what: &str) -> i64 {
+    i64::try_from(count).unwrap_or_else(|_| {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("number of {what} {count} is out of range for bigint")
+        );
+    })
+}
+
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_responses(summary: NpsSummary) -> i64 {
-    summary.0.tally.responses()
+    bigint(summary.0.tally.responses(), "responses")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_promoters(summary: NpsSummary) -> i64 {
-    summary.0.tally.promoters()
+    bigint(summary.0.tally.promoters(), "promoters")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_passives(summary: NpsSummary) -> i64 {
-    summary.0.tally.passives()
+    bigint(summary.0.tally.passives(), "passives")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_detractors(summary: NpsSummary) -> i64 {
-    summary.0.tally.detractors()
+    bigint(summary.0.tally.detractors(), "detractors")
 }
 
 /// The 11 counts; element 1 is answer 0 (SQL arrays start at 1).

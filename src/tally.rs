@@ -90,34 +90,34 @@ impl Tally {
         Ok(())
     }
 
+    // The sums below are i128: every count fits in a bigint, but their sum may not (a summary
+    // can hold 2^63 - 1 answers of 0 and one more of 10), and it must never wrap.
+
     /// Number of responses (NULL answers are never counted).
-    pub fn responses(&self) -> i64 {
-        self.counts.iter().sum()
+    pub fn responses(&self) -> i128 {
+        self.counts.iter().map(|&c| i128::from(c)).sum()
     }
 
     /// Answers 9 and 10.
-    pub fn promoters(&self) -> i64 {
-        self.counts[9] + self.counts[10]
+    pub fn promoters(&self) -> i128 {
+        i128::from(self.counts[9]) + i128::from(self.counts[10])
     }
 
     /// Answers 7 and 8.
-    pub fn passives(&self) -> i64 {
-        self.counts[7] + self.counts[8]
+    pub fn passives(&self) -> i128 {
+        i128::from(self.counts[7]) + i128::from(self.counts[8])
     }
 
     /// Answers 0 through 6.
-    pub fn detractors(&self) -> i64 {
-        self.counts[..=6].iter().sum()
+    pub fn detractors(&self) -> i128 {
+        self.counts[..=6].iter().map(|&c| i128::from(c)).sum()
     }
 
     /// NPS as an exact fraction `(100 * (promoters - detractors), responses)`, or `None` when
     /// there are no responses (an empty group has no NPS).
     pub fn nps_fraction(&self) -> Option<(i128, i128)> {
         let n = self.responses();
-        (n > 0).then(|| {
-            let points = 100 * (i128::from(self.promoters()) - i128::from(self.detractors()));
-            (points, i128::from(n))
-        })
+        (n > 0).then(|| (100 * (self.promoters() - self.detractors()), n))
     }
 
     /// NPS as a float, for statistics and display; `None` without responses.
@@ -273,6 +273,17 @@ mod tests {
         let before = big;
         assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
         assert_eq!(big, before);
+    }
+
+    #[test]
+    fn sums_beyond_bigint_do_not_wrap() {
+        let t = Tally::from_counts([i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX, 1]).unwrap();
+        let max = i128::from(i64::MAX);
+        assert_eq!(t.responses(), 2 * max + 1);
+        assert_eq!(t.promoters(), max + 1);
+        assert_eq!(t.detractors(), max);
+        // 100 * (2^63 - (2^63 - 1)) / (2^64 - 1): a hundredth of a billionth of a billionth of a point
+        assert_eq!(t.nps_fraction(), Some((100, 2 * max + 1)));
     }
 
     #[test]
