@@ -21,11 +21,11 @@ fi
 
 export PGHOST=$host PGPORT=$port PGUSER=postgres
 passed=0 failed=0
-for test in test_psycopg.py test_dbt.py; do
+for test in test_psycopg.py test_docs.py test_dbt.py; do
   log=$(mktemp)
   status=0
   "$venv/bin/python" "$here/$test" 2>&1 | tee "$log" || status=$?
-  read -r p f <<< "$(sed -nE 's/^[a-z]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -1)"
+  read -r p f <<< "$(sed -nE 's/^[a-z-]+: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$log" | tail -1)"
   rm -f "$log"
   # a script that dies before its count is one failure
   if [ -z "${p:-}" ]; then p=0 f=1; elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
