@@ -194,10 +194,10 @@ impl Field for Count {
         }
         // a float: a fraction or an exponent was written (or a number beyond 64 bits)
         let v = n.as_f64().unwrap_or(f64::NAN);
-        if v.fract() == 0.0 && v.abs() >= 9.2e18 {
-            Err(format!("is {n}, out of range: {RULE}"))
-        } else if v < 0.0 {
+        if v < 0.0 {
             Err(format!("is {n}, negative: {RULE}"))
+        } else if v.fract() == 0.0 && v >= 9.2e18 {
+            Err(format!("is {n}, out of range: {RULE}"))
         } else {
             Err(format!(
                 "is {n}, not a JSON integer: {RULE}, written without a fraction or exponent"
@@ -375,6 +375,10 @@ mod tests {
             (
                 with("5", "-2.5"),
                 r#""counts"."5" is -2.5, negative: counts are whole numbers from 0 to 9223372036854775807"#,
+            ),
+            (
+                with("5", "-1e20"),
+                r#""counts"."5" is -1e+20, negative: counts are whole numbers from 0 to 9223372036854775807"#,
             ),
             (
                 with("10", "9223372036854775808"),
