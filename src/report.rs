@@ -1,6 +1,6 @@
 //! `nps_report`: everything a dashboard shows about one summary, as one JSON object, so a web
 //! page, PostgREST or a BI tool's JSON source reads it without knowing the `nps_summary` type.
-//! Pure Rust; the numbers come from `stats` and `weights`, nothing is computed twice.
+//! Pure Rust; the statistics come from `stats` and the weighted shares from `weights`.
 //!
 //! ```text
 //! {"nps": 17.14..., "responses": 70, "promoters": 29, "passives": 24, "detractors": 17,
