@@ -19,7 +19,7 @@ pg_config_for() {
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo build-essential
-          pkg-config libssl-dev python3 python3-pip)
+          pkg-config libssl-dev python3 python3-pip python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

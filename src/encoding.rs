@@ -156,7 +156,7 @@ pub fn decode(bytes: &[u8]) -> Result<Summary, FormatError> {
     checked(counts, weights)
 }
 
-fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
+pub(crate) fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
         return Err(FormatError::BadWeight(bad.to_string()));
     }
@@ -168,8 +168,12 @@ fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     })
 }
 
-/// A summary from validated parts: weight only where there are answers.
-fn checked(counts: [i64; ANSWERS], weights: Option<Weights>) -> Result<Summary, FormatError> {
+/// A summary from validated parts: weight only where there are answers. Every decoder (binary,
+/// text, JSON) ends here, so a rule about a summary's contents is written once.
+pub(crate) fn checked(
+    counts: [i64; ANSWERS],
+    weights: Option<Weights>,
+) -> Result<Summary, FormatError> {
     let tally = Tally::from_counts(counts).expect("counts are non-negative");
     if let Some(w) = &weights {
         if let Some(answer) = (0..ANSWERS).find(|&a| counts[a] == 0 && w.sums[a] != 0.0) {

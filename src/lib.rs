@@ -1,8 +1,9 @@
 //! nps_ext: Net Promoter Score analysis inside PostgreSQL.
 //!
 //! Pure arithmetic, testable without a server, lives in `tally` (per-answer counts), `weights`
-//! (a summary's contents), `encoding` (its stored and text forms) and `stats` (intervals,
-//! tests, sample size); the other modules are the thin PostgreSQL layer over them.
+//! (a summary's contents), `encoding` (its stored and text forms), `json` (its JSON form),
+//! `stats` (intervals, tests, sample size) and `report` (a summary's figures as one JSON
+//! object); the other modules are the thin PostgreSQL layer over them.
 
 #[macro_use]
 mod v1;
@@ -10,6 +11,9 @@ mod v1;
 pub mod aggregates;
 pub mod category;
 pub mod encoding;
+pub mod json;
+pub mod jsonb;
+pub mod report;
 pub mod score;
 pub mod segments;
 pub mod significance;
