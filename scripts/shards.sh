@@ -5,7 +5,8 @@
 # (postgres_fdw, server option extensions 'nps_ext'). Every node gets a fresh database nps_shards
 # with nps_ext installed (scripts/install.sh must have installed it into that major). Used by
 # tests/shards.sh and bench/shards.sh.
-#   shards.sh start PREFIX PORT    clusters PREFIX-coordinator, PREFIX-shard1, PREFIX-shard2 on
+#   shards.sh start PREFIX PORT [SERVER_OPTIONS]
+#                                  clusters PREFIX-coordinator, PREFIX-shard1, PREFIX-shard2 on
 #                                  PORT, PORT+1, PORT+2 (their sockets are under .pg/PREFIX-*)
 #   shards.sh stop PREFIX
 set -euo pipefail
@@ -22,7 +23,7 @@ case "$cmd" in
   start)
     port=$3
     for i in 0 1 2; do
-      "$ROOT/scripts/cluster.sh" start "$prefix-${nodes[$i]}" $((port + i))
+      "$ROOT/scripts/cluster.sh" start "$prefix-${nodes[$i]}" $((port + i)) "${4:-}"
       psql_on "${nodes[$i]}" $((port + i)) -c "DROP DATABASE IF EXISTS nps_shards" -c "CREATE DATABASE nps_shards"
       psql_on "${nodes[$i]}" $((port + i)) -d nps_shards -c "CREATE EXTENSION nps_ext"
     done

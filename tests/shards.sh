@@ -65,9 +65,9 @@ check "rows on each shard" "20000 10000" \
 
 # 1. Pushed down whole: grouped by the partition key, with partitionwise aggregation, each shard
 #    computes its groups' nps and nps_agg and sends back one row per group.
-BY_REGION="SELECT region, nps(score), nps_agg(score), nps_agg(score, weight) FROM answers GROUP BY region"
+BY_REGION="SELECT region, nps(score), nps_agg(score), nps(score, weight), nps_agg(score, weight) FROM answers GROUP BY region"
 check "GROUP BY the partition key: Remote SQL" \
-  "$(twice "SELECT region, public.nps(score), public.nps_agg(score), public.nps_agg(score, weight) FROM public.answers GROUP BY 1")" \
+  "$(twice "SELECT region, public.nps(score), public.nps_agg(score), public.nps(score, weight), public.nps_agg(score, weight) FROM public.answers GROUP BY 1")" \
   "$(remote_sql "$BY_REGION")"
 check "GROUP BY the partition key: nothing aggregated on the coordinator" 0 "$(local_aggregates "$BY_REGION")"
 check "GROUP BY the partition key: identical to one server" "$(one_server "$BY_REGION")" "$(sharded "$BY_REGION")"
@@ -228,7 +228,7 @@ check "the same nps_ext version on every node" \
 node coordinator 0 -c "ALTER SERVER shard1 OPTIONS (DROP extensions)"
 check "without extensions 'nps_ext': shard 1 sends raw rows" \
   "$(printf '%s\n' 'SELECT region, score, weight FROM public.answers' \
-     'SELECT region, public.nps(score), public.nps_agg(score), public.nps_agg(score, weight) FROM public.answers GROUP BY 1')" \
+     'SELECT region, public.nps(score), public.nps_agg(score), public.nps(score, weight), public.nps_agg(score, weight) FROM public.answers GROUP BY 1')" \
   "$(remote_sql "$BY_REGION")"
 check "without extensions 'nps_ext': identical figures" "$(one_server "$BY_REGION")" "$(sharded "$BY_REGION")"
 node coordinator 0 -c "ALTER SERVER shard1 OPTIONS (ADD extensions 'nps_ext')"
