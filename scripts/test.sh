@@ -55,6 +55,19 @@ if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
     layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
 fi
 
+# Beyond one server: a coordinator and two shards with postgres_fdw, on the newest major tested
+shards_major=${NPS_PG_MAJORS##* }
+PG_CONFIG=$(pg_config_for "$shards_major") \
+  layer "PostgreSQL $shards_major: postgres_fdw shards" tests/shards.sh
+layer "PGXN META.json" tests/pgxn/meta.sh
+
+# The Debian package, installed for real into Debian's PostgreSQL 15 and removed again: last,
+# after every other use of Debian's 15 (nps_ext files installed there before are put back).
+if [[ " $NPS_PG_MAJORS " == *" 15 "* ]]; then
+  layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
+    layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
+fi
+
 echo "== summary (logs in $LOGS)"
 printf '   %s\n' "${summary[@]}"
 echo "$total_passed passed, $total_failed failed"
