@@ -20,8 +20,8 @@ name=postgresql-$major-nps-ext
 deb="$ROOT/target/debian/${name}_${version}_amd64.deb"
 
 echo "== cargo pgrx package for PostgreSQL $major ($pg_config)"
-# (PGRX_PG_CONFIG_PATH: bindings for this pg_config only, as cargo pgrx install does; without it
-# pgrx-pg-sys wants every major registered in $PGRX_HOME/config.toml to exist)
+# (PGRX_PG_CONFIG_PATH as in scripts/install.sh: bindings from this pg_config alone, and the same
+# build as install.sh --release)
 PGRX_PG_CONFIG_PATH="$pg_config" \
   cargo pgrx package --pg-config "$pg_config" --no-default-features --features "pg$major" >/dev/null
 # cargo pgrx package lays files out under target/release/nps_ext-pgMAJOR/ as that pg_config's

@@ -55,8 +55,10 @@ if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
     layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
 fi
 
-# Beyond one server: a coordinator and two shards with postgres_fdw, on the newest major tested
-shards_major=${NPS_PG_MAJORS##* }
+# Beyond one server: a coordinator and two shards with postgres_fdw, on the last major listed
+# (the newest, by default)
+read -r -a majors <<< "$NPS_PG_MAJORS"
+shards_major=${majors[-1]}
 PG_CONFIG=$(pg_config_for "$shards_major") \
   layer "PostgreSQL $shards_major: postgres_fdw shards" tests/shards.sh
 layer "PGXN META.json" tests/pgxn/meta.sh
