@@ -187,10 +187,9 @@ node coordinator 0 -c "${ONE_VIEW/region_stats/region_stats_one_server}" \
 check "nps_ci and nps_test in a shard's view, through postgres_fdw: identical to one server" \
   "$(coord -c "SELECT * FROM region_stats_one_server WHERE region <> 'us' ORDER BY region" 2>&1)" \
   "$(coord -c "SELECT * FROM region_stats_shard1 ORDER BY region" 2>&1)"
-# an older release on a shard: a second database on shard 2 with nps_ext 0.1.0
+# A second database on shard 2: first without nps_ext, then with release 0.1.0.
 node shard2 2 -d postgres -c "DROP DATABASE IF EXISTS nps_old" -c "CREATE DATABASE nps_old"
-DB=nps_old node shard2 2 -c "CREATE EXTENSION nps_ext VERSION '0.1.0'" \
-  -c "CREATE TABLE answers (region text, plan text, day date, score smallint, weight double precision)"
+DB=nps_old node shard2 2 -c "CREATE TABLE answers (region text, plan text, day date, score smallint, weight double precision)"
 node coordinator 0 <<SQL
 CREATE SERVER shard2_old FOREIGN DATA WRAPPER postgres_fdw
     OPTIONS (host '$("$ROOT/scripts/state_dir.sh")/$prefix-shard2', port '$((port + 2))', dbname 'nps_old', extensions 'nps_ext');
@@ -200,7 +199,10 @@ CREATE FOREIGN TABLE answers_old (region text, plan text, day date, score smalli
 INSERT INTO answers_old SELECT * FROM generated WHERE region = 'us';
 CREATE FOREIGN TABLE region_stats_old $VIEW_COLUMNS SERVER shard2_old OPTIONS (table_name 'region_stats');
 SQL
-DB=nps_old node shard2 2 -c "$VIEW"
+check "a shard without nps_ext: the query fails, naming the function" \
+  "ERROR:  function public.nps_agg(smallint) does not exist" \
+  "$(coord -c "SELECT nps_agg(score) FROM answers_old" 2>&1 | grep -o '^ERROR: .*' || true)"
+DB=nps_old node shard2 2 -c "CREATE EXTENSION nps_ext VERSION '0.1.0'" -c "$VIEW"
 check "0.1.0 on a shard: nps_ci fails under postgres_fdw's search_path" \
   "ERROR:  function nps_ci_low(public.nps_summary, double precision, text) does not exist" \
   "$(coord -c "SELECT * FROM region_stats_old" 2>&1 | grep -o '^ERROR: .*' || true)"
