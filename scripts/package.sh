@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build a Debian package of nps_ext for one PostgreSQL major:
-#   target/debian/postgresql-MAJOR-nps-ext_VERSION_amd64.deb
+#   target/debian/postgresql-MAJOR-nps-ext_VERSION_ARCH.deb       (ARCH: amd64 here)
 # from `cargo pgrx package` output (release build against that major's pg_config: Debian's for
 # 15, the fetched tree for others), laid out as Debian's PostgreSQL packages expect:
 # /usr/lib/postgresql/MAJOR/lib/nps_ext.so and /usr/share/postgresql/MAJOR/extension/, with the
@@ -16,8 +16,8 @@ NPS_PG_MAJORS=${1:?usage: scripts/package.sh MAJOR} source scripts/setup.sh
 major=$1  # (after setup.sh, which uses the name)
 pg_config=$(pg_config_for "$major")
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-name=postgresql-$major-nps-ext
-deb="$ROOT/target/debian/${name}_${version}_amd64.deb"
+name=postgresql-$major-nps-ext arch=$(dpkg --print-architecture)
+deb="$ROOT/target/debian/${name}_${version}_$arch.deb"
 
 echo "== cargo pgrx package for PostgreSQL $major ($pg_config)"
 # (PGRX_PG_CONFIG_PATH as in scripts/install.sh: bindings from this pg_config alone, and the same
@@ -27,7 +27,7 @@ PGRX_PG_CONFIG_PATH="$pg_config" \
 # cargo pgrx package lays files out under target/release/nps_ext-pgMAJOR/ as that pg_config's
 # own paths; take them from there into Debian's paths.
 built="target/release/nps_ext-pg$major"
-stage="target/debian/${name}_${version}_amd64"
+stage="target/debian/${name}_${version}_$arch"
 lib="usr/lib/postgresql/$major/lib" ext="usr/share/postgresql/$major/extension"
 rm -rf "$stage" && mkdir -p "$stage/DEBIAN" "$stage/$lib" "$stage/$ext"
 install -m 755 "$built$("$pg_config" --pkglibdir)/nps_ext.so" "$stage/$lib/"
@@ -37,7 +37,7 @@ install -m 644 sql/nps_ext--*.sql "$stage/$ext/"  # earlier releases' install sc
 cat > "$stage/DEBIAN/control" <<EOF
 Package: $name
 Version: $version
-Architecture: amd64
+Architecture: $arch
 Maintainer: nps_ext maintainers <maintainers@users.noreply.h-seed-801901bc.example>
 Depends: postgresql-$major
 Section: database

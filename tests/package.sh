@@ -11,7 +11,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 major=$1
 name=postgresql-$major-nps-ext
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
-deb="$ROOT/target/debian/${name}_${version}_amd64.deb"
+arch=$(dpkg --print-architecture)
+deb="$ROOT/target/debian/${name}_${version}_$arch.deb"
 export PG_CONFIG=/usr/lib/postgresql/$major/bin/pg_config
 lib=/usr/lib/postgresql/$major/lib ext=/usr/share/postgresql/$major/extension
 state=$("$ROOT/scripts/state_dir.sh")
@@ -35,7 +36,7 @@ check() {  # check NAME EXPECTED ACTUAL
 expected_files=$( { echo "$lib/nps_ext.so"; echo "$ext/nps_ext.control"; echo "$ext/nps_ext--$version.sql"
                     for f in "$ROOT"/sql/nps_ext--*.sql; do echo "$ext/$(basename "$f")"; done; } | sort)
 check "package files" "$expected_files" "$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print substr($NF, 2)}' | sort)"
-check "control fields" "$name $version amd64 postgresql-$major" \
+check "control fields" "$name $version $arch postgresql-$major" \
   "$(dpkg-deb -f "$deb" Package Version Architecture Depends | cut -d' ' -f2 | xargs)"
 
 # Move nps_ext files that are already installed aside; from here on, always end with dpkg -r
