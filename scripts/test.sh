@@ -51,6 +51,14 @@ for major in $NPS_PG_MAJORS; do
   scripts/cluster.sh stop "$NPS_CLUSTER"
 done
 
+# The Debian package, installed for real into Debian's PostgreSQL 15 and removed again, after
+# every other use of Debian's 15 (nps_ext files installed there before are put back), and before
+# the build for the tree of 15 below, while the release build for Debian's 15 is fresh.
+if [[ " $NPS_PG_MAJORS " == *" 15 "* ]]; then
+  layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
+    layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
+fi
+
 # pg_upgrade from 15 to 17: from the fetched tree of 15 (see pg_trees.sh for why not Debian's),
 # with the library built for 15 installed into it
 if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
@@ -58,6 +66,14 @@ if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
   PG_CONFIG="$STATE/trees/pg15/bin/pg_config" scripts/install.sh --release &&
     layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
 fi
+
+# Beyond one server: a coordinator and two shards with postgres_fdw, on the last major listed
+# (the newest, by default)
+read -r -a majors <<< "$NPS_PG_MAJORS"
+shards_major=${majors[-1]}
+PG_CONFIG=$(pg_config_for "$shards_major") \
+  layer "PostgreSQL $shards_major: postgres_fdw shards" tests/shards.sh
+layer "PGXN META.json" tests/pgxn/meta.sh
 
 echo "== summary (logs in $LOGS)"
 printf '   %s\n' "${summary[@]}"
