@@ -169,9 +169,9 @@ pub fn check_possible(summary: &Summary) -> Result<(), FormatError> {
         if !w.squares_within_bounds(&summary.tally) {
             let (low, high) = w.squares_bounds(&summary.tally);
             return Err(FormatError::ImpossibleSquares {
-                squares: w.squares.to_string(),
-                low: low.to_string(),
-                high: high.to_string(),
+                squares: shown(w.squares),
+                low: shown(low),
+                high: shown(high),
             });
         }
     }
@@ -250,7 +250,7 @@ fn decode_with(bytes: &[u8], minimal_varints: bool) -> Result<Summary, FormatErr
 
 fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-        return Err(FormatError::BadWeight(bad.to_string()));
+        return Err(FormatError::BadWeight(shown(*bad)));
     }
     // + 0.0 turns -0.0 into 0.0, so equal summaries have one encoding (and one hash)
     let values = values.map(|v| v + 0.0);
@@ -350,6 +350,15 @@ fn parse_weights(text: &str) -> Result<Weights, FormatError> {
             .map_err(|_| FormatError::BadWeight(shorten(field)))?;
     }
     weights_from(values)
+}
+
+/// A double as a message shows it: plain when that is short, else in exponent form.
+fn shown(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e15).contains(&v.abs()) {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
 }
 
 /// At most 40 characters of untrusted input in a message.
