@@ -134,7 +134,7 @@ impl Summary {
     /// The rule for mixing weighted and unweighted summaries: a summary without responses
     /// is the identity whatever its kind; otherwise both must be weighted or both not.
     /// Counting an unweighted answer as weight 1 would silently mix two scales.
-    fn check_same_kind(&self, other: &Summary) -> Result<(), TallyError> {
+    pub fn check_same_kind(&self, other: &Summary) -> Result<(), TallyError> {
         match (self.weights.is_some(), other.weights.is_some()) {
             (a, b) if a != b && !self.is_empty() && !other.is_empty() => {
                 Err(TallyError::WeightedWithUnweighted { weighted_first: a })
