@@ -15,6 +15,12 @@ SELECT error_of($$SELECT 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'::nps_summa
 SELECT 'v1:9223372036854775806,0,0,0,0,0,0,0,0,0,1'::nps_summary AS all_of_bigint;
 SELECT error_of($$SELECT 'v1:9223372036854775806,0,0,0,0,0,0,0,0,0,1'::nps_summary + 'v1:0,1,0,0,0,0,0,0,0,0,0'$$);
 
+-- whatever the extension writes reads back: here 1e8^2 swallows 0.1^2 when the two are summed,
+-- so the subtraction's squares are settled into their bounds instead of being left at 0
+WITH big AS (SELECT nps_agg(s, w) AS b FROM (VALUES (9, 1e8)) v(s, w)),
+     total AS (SELECT nps_agg(s, w) AS t FROM (VALUES (9, 1e8), (9, 0.1)) v(s, w))
+SELECT t - b AS rest, ((t - b)::text)::nps_summary = t - b AS reads_back FROM big, total;
+
 -- the same rules in binary, through COPY (FORMAT binary) as a driver sends values
 CREATE TABLE raw_bytes (b bytea);
 CREATE TABLE received (s nps_summary);
