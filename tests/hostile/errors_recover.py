@@ -8,7 +8,7 @@ same backend (same pg_backend_pid). Each bad input must fail with a class-22 SQL
     errors_recover.py --host DIR --port P
 Prints "errors-recover: N passed, M failed" (one per bad input).
 """
-import argparse, os, pathlib, re, struct, subprocess, sys, tempfile
+import argparse, os, pathlib, re, shutil, struct, subprocess, sys, tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "docs"))
@@ -86,6 +86,7 @@ def main():
     subprocess.run(base + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS errors_recover",
                            "-c", "CREATE DATABASE errors_recover"], check=True, capture_output=True)
     tmp = tempfile.mkdtemp(prefix="nps_errors_recover_")
+    os.chmod(tmp, 0o755)  # the server reads the COPY files
     script = ["\\set ON_ERROR_STOP 0", "CREATE EXTENSION nps_ext SCHEMA public;",
               "CREATE TABLE received (s nps_summary);", "SELECT pg_backend_pid() AS pid \\gset"]
     cases = []
@@ -117,7 +118,9 @@ def main():
     for kind, payload in BINARY.items():
         path = os.path.join(tmp, f"{kind}.bin")
         copy_file(path, payload)
-        bad(f"binary {kind}", f"\\copy received FROM '{path}' (FORMAT binary)")
+        os.chmod(path, 0o644)
+        # server-side COPY: a query, so psql sets ERROR and SQLSTATE on every version
+        bad(f"binary {kind}", f"COPY received FROM '{path}' (FORMAT binary);")
     for statement in OTHER:
         bad(statement[:70], statement + ";")
 
@@ -146,6 +149,7 @@ def main():
     print(f"{len(cases)} bad inputs in one session (SQLSTATEs {', '.join(codes)}), each followed by a statement "
           f"in the same backend")
     subprocess.run(base + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS errors_recover"], capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"errors-recover: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

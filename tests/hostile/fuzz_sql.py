@@ -11,7 +11,7 @@ surfaces), and the errors it provoked, by SQLSTATE.
 
     fuzz_sql.py --host DIR --port P --dbname D --user U [--statements N] [--seed S]
 """
-import argparse, os, random, struct, subprocess, tempfile
+import argparse, os, random, shutil, struct, subprocess, tempfile
 
 PG_CONFIG = os.environ.get("PG_CONFIG", "/usr/lib/postgresql/15/bin/pg_config")
 BINDIR = subprocess.run([PG_CONFIG, "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
@@ -275,6 +275,7 @@ def main():
             print(out.stderr[-2000:])
             print(f"fuzz_sql: the server went away (seed {seed})")
             break
+    shutil.rmtree(tmp, ignore_errors=True)
     print(f"fuzz_sql: {args.statements} statements over {len(functions)} functions (seed {seed}), "
           f"{errors} errors raised")
 
