@@ -61,7 +61,7 @@ within "$agg_kb" "$count_kb" 10 && check "nps_agg(score) peak within 10% of coun
 psql -d mem -c "DROP TABLE answers"
 
 echo "== 2. $NGROUPS groups at work_mem = 1MB: spilling hash aggregate vs sort"
-psql -d mem -c "CREATE TABLE grouped AS SELECT (g * 7919) % $NGROUPS AS grp,
+psql -d mem -c "CREATE TABLE grouped AS SELECT (g::bigint * 7919) % $NGROUPS AS grp,
                   CASE WHEN g % 31 = 0 THEN NULL ELSE (g * 13 + g / $NGROUPS) % 11 END AS score,
                   CASE WHEN g % 37 = 0 THEN NULL ELSE 0.25 + (g % 7) * 0.5 END AS w
                 FROM generate_series(1, 5 * $NGROUPS) g" -c "VACUUM ANALYZE grouped"
