@@ -504,11 +504,17 @@ mod tests {
     fn parallel_state_bytes_are_checked() {
         let t = Tally::from_counts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).unwrap();
         assert_eq!(decode_state(&t.to_le_bytes()), Ok(t));
-        assert_eq!(decode_state(&[0; 87]), Err(FormatError::WrongStateLength(87)));
+        assert_eq!(
+            decode_state(&[0; 87]),
+            Err(FormatError::WrongStateLength(87))
+        );
         assert_eq!(decode_state(&[]), Err(FormatError::WrongStateLength(0)));
         let mut negative = t.to_le_bytes();
         negative[8 * 4 + 7] = 0xff;
-        assert!(matches!(decode_state(&negative), Err(FormatError::Negative(_))));
+        assert!(matches!(
+            decode_state(&negative),
+            Err(FormatError::Negative(_))
+        ));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! Run: `scripts/fuzz.sh [CASES]` (default 1,000,000 per decoder), which runs the ignored test
 //! below with NPS_FUZZ_CASES and NPS_FUZZ_SEED. Adding a decoder is one entry in [`decoders`].
 
-use crate::encoding::{self, FormatError};
+use crate::encoding;
 use crate::stats::Method;
 use crate::tally::{Tally, ANSWERS};
 use crate::weights::{Summary, Weights};
@@ -82,7 +82,11 @@ fn decoders() -> Vec<Decoder> {
             // serialize writes states that are often empty or unweighted-empty
             name: "state (nps_summary_deserialize)",
             seed: |rng| {
-                let s = if rng.chance(20) { Summary::default() } else { random_summary(rng) };
+                let s = if rng.chance(20) {
+                    Summary::default()
+                } else {
+                    random_summary(rng)
+                };
                 encoding::encode(&s)
             },
             mutate: mutate_binary,
@@ -132,7 +136,16 @@ fn random_count(rng: &mut Rng) -> i64 {
 }
 
 const ODD_WEIGHTS: [f64; 10] = [
-    0.0, 1.0, 0.1, 1.0 / 3.0, 1e-300, 5e-324, 1e-160, 1e150, 2.5, 1e6,
+    0.0,
+    1.0,
+    0.1,
+    1.0 / 3.0,
+    1e-300,
+    5e-324,
+    1e-160,
+    1e150,
+    2.5,
+    1e6,
 ];
 
 fn random_weight(rng: &mut Rng) -> f64 {
@@ -347,7 +360,9 @@ const ODD_SPACES: [&str; 10] = [
     " ", "\t", "\n", "\r\n", "\u{a0}", "\u{3000}", "\u{200b}", "\u{feff}", "\u{2028}", "\u{0}",
 ];
 
-const SEPARATORS: [&str; 10] = [",", ";", ":", "=", ",,", ";;", "weights=", "squares=", "v1:", "V1:"];
+const SEPARATORS: [&str; 10] = [
+    ",", ";", ":", "=", ",,", ";;", "weights=", "squares=", "v1:", "V1:",
+];
 
 /// Character-level mutations of a text form (or any text format: JSON too).
 fn mutate_text(rng: &mut Rng, b: Vec<u8>, other: &[u8]) -> Vec<u8> {
@@ -365,7 +380,10 @@ fn mutate_text(rng: &mut Rng, b: Vec<u8>, other: &[u8]) -> Vec<u8> {
                     .char_indices()
                     .filter(|&(i, c)| {
                         c.is_ascii_digit()
-                            && s[..i].chars().last().is_none_or(|p| !p.is_ascii_alphanumeric())
+                            && s[..i]
+                                .chars()
+                                .last()
+                                .is_none_or(|p| !p.is_ascii_alphanumeric())
                     })
                     .map(|(i, _)| i)
                     .collect();
@@ -429,18 +447,28 @@ fn check_usable(s: &Summary) -> Result<(), String> {
         .tally
         .checked_responses()
         .ok_or("accepted more responses than bigint holds")?;
-    let _ = (s.tally.nps_fraction(), s.tally.nps(), s.net_promoters(), s.base());
+    let _ = (
+        s.tally.nps_fraction(),
+        s.tally.nps(),
+        s.net_promoters(),
+        s.base(),
+    );
     let _ = crate::tally::sparkline(s.tally.counts());
     if let Some(w) = s.weights.filter(|w| w.squares >= 1e-290) {
         // Kish's n_eff = W^2 / S, before any clamping, within the rule's tolerance of n
         let n_eff = w.total() * (w.total() / w.squares); // W^2 alone may overflow
         if n_eff > responses as f64 * (1.0 + 3e-6) {
-            return Err(format!("effective sample size {n_eff} above {responses} answers"));
+            return Err(format!(
+                "effective sample size {n_eff} above {responses} answers"
+            ));
         }
     }
     if let Some(sample) = s.sample() {
         if sample.n > responses as f64 {
-            return Err(format!("sample size {} above {responses} answers", sample.n));
+            return Err(format!(
+                "sample size {} above {responses} answers",
+                sample.n
+            ));
         }
         let _ = (sample.nps(), sample.stderr(), sample.margin(0.95));
         let _ = sample.interval(0.99, Method::Wald);
@@ -450,7 +478,8 @@ fn check_usable(s: &Summary) -> Result<(), String> {
     let mut twice = *s;
     let _ = twice.merge(s);
     let mut none = *s;
-    none.subtract(s).map_err(|e| format!("s - s failed: {e:?}"))?;
+    none.subtract(s)
+        .map_err(|e| format!("s - s failed: {e:?}"))?;
     if !none.is_empty() {
         return Err("s - s is not empty".into());
     }
@@ -607,7 +636,10 @@ fn fuzz_decoders() {
         failed |= !f.panics.is_empty() || !f.broken.is_empty() || f.accepted == 0 || rejected == 0;
     }
     std::panic::set_hook(quiet_hook);
-    assert!(!failed, "fuzzing found panics or broken round trips (see above)");
+    assert!(
+        !failed,
+        "fuzzing found panics or broken round trips (see above)"
+    );
 }
 
 /// The harness itself: it finds a planted bug, and its generator makes possible summaries.
@@ -632,20 +664,34 @@ fn the_harness_catches_what_it_is_for() {
         name: "planted lossy writer",
         seed: |rng| encoding::to_text(&random_summary(rng)).into_bytes(),
         mutate: mutate_text,
-        check: |input| check_text(input, encoding::parse_text, |_| "v1:0,0,0,0,0,0,0,0,0,0,1".into()),
+        check: |input| {
+            check_text(input, encoding::parse_text, |_| {
+                "v1:0,0,0,0,0,0,0,0,0,0,1".into()
+            })
+        },
     };
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let p = run(&panicking, 3000, 7);
     let l = run(&lossy, 300, 7);
     std::panic::set_hook(hook);
-    assert!(!p.panics.is_empty(), "a planted panic must be caught and counted");
-    assert!(!l.broken.is_empty(), "a lossy writer must fail the round trip");
+    assert!(
+        !p.panics.is_empty(),
+        "a planted panic must be caught and counted"
+    );
+    assert!(
+        !l.broken.is_empty(),
+        "a lossy writer must fail the round trip"
+    );
     // short real runs: no panic, both outcomes seen
     for d in decoders() {
         let f = run(&d, 3000, 11);
-        assert!(f.panics.is_empty() && f.broken.is_empty(), "{}: {:?}", d.name, f.broken);
+        assert!(
+            f.panics.is_empty() && f.broken.is_empty(),
+            "{}: {:?}",
+            d.name,
+            f.broken
+        );
         assert!(f.accepted > 0 && !f.rejected.is_empty(), "{}", d.name);
     }
-    let _ = FormatError::Empty; // the rejections are this type (see `kind`)
 }

@@ -234,8 +234,10 @@ mod tests {
         make_answers(300_000);
         Spi::run("ALTER TABLE answers ADD COLUMN w float8").unwrap();
         Spi::run("UPDATE answers SET w = 0.1 + (g % 7) * 0.3").unwrap();
-        Spi::run("CREATE TABLE wdaily AS SELECT day, nps_agg(score, w) AS s FROM answers GROUP BY day")
-            .unwrap();
+        Spi::run(
+            "CREATE TABLE wdaily AS SELECT day, nps_agg(score, w) AS s FROM answers GROUP BY day",
+        )
+        .unwrap();
         Spi::run("ANALYZE answers, wdaily").unwrap();
         let recipe = Spi::get_one::<f64>(
             "SELECT 100 * (sum(w) FILTER (WHERE score >= 9) - sum(w) FILTER (WHERE score <= 6))
@@ -250,7 +252,10 @@ mod tests {
             "SELECT nps(rollup(s))::float8 FROM wdaily",
         ] {
             let plan = explain_analyze(query);
-            assert!(plan.contains("Partial Aggregate"), "no partial aggregation in:\n{plan}");
+            assert!(
+                plan.contains("Partial Aggregate"),
+                "no partial aggregation in:\n{plan}"
+            );
             let got = Spi::get_one::<f64>(query).unwrap().unwrap();
             assert!((got - recipe).abs() < 1e-9, "{query}: {got} vs {recipe}");
         }

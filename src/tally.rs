@@ -84,7 +84,9 @@ impl Tally {
     /// The number of responses, or `None` when it exceeds bigint (no sequence of answers
     /// gets there; only typed-in or corrupted counts do).
     pub fn checked_responses(&self) -> Option<i64> {
-        self.counts.iter().try_fold(0i64, |sum, &c| sum.checked_add(c))
+        self.counts
+            .iter()
+            .try_fold(0i64, |sum, &c| sum.checked_add(c))
     }
 
     /// Remove a part of this tally (every count of `part` must be present).
@@ -288,7 +290,8 @@ mod tests {
         assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
         assert_eq!(big, before);
         // every count fits, but their sum (the responses) would not
-        let mut half = Tally::from_counts([i64::MAX / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+        let mut half =
+            Tally::from_counts([i64::MAX / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         let other = Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2 + 1]).unwrap();
         assert_eq!(half.checked_responses(), Some(i64::MAX / 2 + 1));
         assert_eq!(half.merge(&other), Err(TallyError::Overflow));

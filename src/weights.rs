@@ -385,7 +385,10 @@ mod tests {
         for w in [0.1, 0.3, 1.0 / 3.0, 1e-160, 7e150, 2.5e-300] {
             for n in [1usize, 2, 3, 10, 1000, 100_000] {
                 let s = weighted(&vec![(8, w); n]);
-                assert!(s.weights.unwrap().squares_within_bounds(&s.tally), "w {w} n {n}");
+                assert!(
+                    s.weights.unwrap().squares_within_bounds(&s.tally),
+                    "w {w} n {n}"
+                );
             }
         }
         // merged in a different order than summed (as parallel workers do)
@@ -440,7 +443,10 @@ mod tests {
     fn weight_sums_beyond_double_precision_are_an_error() {
         let mut s = weighted(&[(9, 1e154)]);
         let before = s;
-        assert_eq!(s.add_weighted(answer(9), 1e154), Err(TallyError::WeightOverflow));
+        assert_eq!(
+            s.add_weighted(answer(9), 1e154),
+            Err(TallyError::WeightOverflow)
+        );
         assert_eq!(s, before, "nothing counted");
         let mut twice = before;
         assert_eq!(twice.merge(&before), Err(TallyError::WeightOverflow));
