@@ -44,6 +44,8 @@ for major in $NPS_PG_MAJORS; do
   layer "PostgreSQL $major: pg_dump / pg_restore" tests/dump_restore.sh "$host" "$NPS_TEST_PORT"
   layer "PostgreSQL $major: docs examples" python3 tests/docs/check_docs.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: upgrade from earlier releases" tests/upgrade/upgrade.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: every error leaves the session usable" \
+    python3 tests/hostile/errors_recover.py --host "$host" --port "$NPS_TEST_PORT"
   # real clients (psycopg, SQLAlchemy, pandas, dbt) once, on the last major of the list
   if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
     layer "PostgreSQL $major: clients (psycopg, SQLAlchemy, pandas, dbt)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
@@ -58,6 +60,17 @@ if [[ " $NPS_PG_MAJORS " == *" 15 "* ]]; then
   layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
     layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
 fi
+
+# Hostile input and load, once, on one major (17 when tested, else the last one), with the
+# release build the loop installed; each on a throwaway cluster of its own, one after another
+# (a crash under sqlsmith would end every session of its cluster). Full versions: bench/README.md.
+one_major=${NPS_PG_MAJORS##* }
+[[ " $NPS_PG_MAJORS " == *" 17 "* ]] && one_major=17
+layer "fuzz: every decoder, 60,000 cases each" env NPS_FUZZ_MAJOR="$one_major" scripts/fuzz.sh 60000
+layer "PostgreSQL $one_major: sqlsmith 60 s + focused SQL fuzzing" \
+  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 scripts/sqlsmith.sh 60 3000
+layer "PostgreSQL $one_major: load, 32 clients for 45 s, summaries exact" \
+  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 bench/load.sh 45
 
 # pg_upgrade from 15 to 17: from the fetched tree of 15 (see pg_trees.sh for why not Debian's),
 # with the library built for 15 installed into it

@@ -10,8 +10,9 @@
 //! guessed at); `weights` the weight sums per answer and `squares` the sum of squared weights,
 //! as JSON numbers. The schema is strict: every key of `counts` (and of `weights`) must be
 //! there, no other key is allowed, and `weights` and `squares` come together. What a summary's
-//! contents must satisfy beyond the shape (no weight on an answer nobody gave, ...) is checked
-//! by the same code as the binary and text forms (`encoding::checked`).
+//! contents must satisfy beyond the shape (no weight on an answer nobody gave, responses within
+//! bigint, squares within their bounds) is checked by the same code as the text and binary
+//! input (`encoding::checked`, `encoding::check_possible`).
 
 use crate::encoding::{self, FormatError};
 use crate::tally::ANSWERS;
@@ -96,7 +97,11 @@ pub fn from_json(value: &Value) -> Result<Summary, JsonError> {
             ))
         }
     };
-    encoding::checked(doc.counts.0.map(|c| c.0), weights).map_err(JsonError::Contents)
+    // JSON always comes from outside: the same rules as text and binary input
+    let summary =
+        encoding::checked(doc.counts.0.map(|c| c.0), weights).map_err(JsonError::Contents)?;
+    encoding::check_possible(&summary).map_err(JsonError::Contents)?;
+    Ok(summary)
 }
 
 fn shape(message: &str) -> JsonError {

@@ -26,6 +26,9 @@ pub mod weights;
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
 
+#[cfg(test)]
+mod fuzz;
+
 ::pgrx::pg_module_magic!(name, version);
 
 /// Required by `cargo pgrx test`.

@@ -53,9 +53,8 @@ pub fn report(summary: &Summary, confidence: f64, method: &str) -> Result<Value,
     let parsed = Method::parse(method)?;
     let z = stats::z_for(confidence)?;
     let t = &summary.tally;
-    // below this bound every total and partial sum of counts fits in an i64
-    let total: i128 = t.counts().iter().map(|&c| i128::from(c)).sum();
-    if total > i128::from(i64::MAX) {
+    // below this bound every total and partial sum of counts fits in a JSON integer (i64)
+    if t.responses() > i128::from(i64::MAX) {
         return Err(ReportError::TooManyResponses);
     }
     let sample = summary.sample();

@@ -37,6 +37,8 @@ impl FromDatum for NpsSummary {
                 pgrx::vardata_any(varlena) as *const u8,
                 pgrx::varsize_any_exhdr(varlena),
             );
+            // stored values: the structural checks of every release, so whatever 0.1.0 stored reads
+            // back identical; the consistency rules apply where values come in (text, receive)
             match encoding::decode(bytes) {
                 Ok(tally) => Some(NpsSummary(tally)),
                 Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_DATA_CORRUPTED),
@@ -139,7 +141,7 @@ fn nps_summary_recv(buf: Internal) -> NpsSummary {
         let start = (*buf).cursor as usize;
         let end = (*buf).len as usize;
         let bytes = std::slice::from_raw_parts(((*buf).data as *const u8).add(start), end - start);
-        let decoded = encoding::decode(bytes);
+        let decoded = encoding::decode_received(bytes);
         (*buf).cursor = (*buf).len;
         match decoded {
             Ok(tally) => NpsSummary(tally),
@@ -155,7 +157,19 @@ fn nps_summary_send(summary: NpsSummary) -> Vec<u8> {
 
 // ---- operators ----------------------------------------------------------------------------
 
-fn combine_error(e: TallyError) -> ! {
+/// Raise a failed merge or removal as an ERROR (class 22).
+pub(crate) fn combine_error(e: TallyError) -> ! {
+    if let TallyError::WeightedWithUnweighted { .. } = e {
+        pgrx::pg_sys::panic::ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            crate::weights::MIXED_KINDS,
+            pgrx::function_name!(),
+        )
+        .set_detail(crate::weights::MIXED_KINDS_DETAIL)
+        .set_hint(crate::weights::MIXED_KINDS_HINT)
+        .report(pgrx::PgLogLevel::ERROR);
+        unreachable!("an ERROR does not return");
+    }
     const PART: &str = "The subtracted summary must be part of the summary it is subtracted from.";
     let (code, message, detail) = match e {
         TallyError::Overflow => (
@@ -181,6 +195,12 @@ fn combine_error(e: TallyError) -> ! {
             format!("cannot remove weight {remove} of answer {answer}: the summary holds {have}"),
             PART,
         ),
+        TallyError::WeightOverflow => (
+            PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+            "nps_summary weight sums out of range for double precision".to_string(),
+            "The weights, or their squares, add up to more than 1.7e308.",
+        ),
+        TallyError::WeightedWithUnweighted { .. } => unreachable!("reported above"),
     };
     ereport!(ERROR, code, message, detail);
 }
@@ -344,7 +364,7 @@ fn nps_summary_deserialize(
     _unused: Internal,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    let decoded = encoding::decode(bytes)
+    let decoded = encoding::decode_received(bytes)
         .unwrap_or_else(|e| invalid(e, PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION));
     let mut state = Internal::default();
     *unsafe { state_mut::<Summary>(&mut state, fcinfo) } = decoded;

@@ -35,6 +35,11 @@ pub enum TallyError {
         have: f64,
         remove: f64,
     },
+    /// Merging (or removing) a weighted summary with an unweighted one that has responses:
+    /// counts are not weights, so any result would mislead. `weighted_first`: which side was.
+    WeightedWithUnweighted { weighted_first: bool },
+    /// A weight sum or the sum of squared weights would exceed double precision.
+    WeightOverflow,
 }
 
 impl Tally {
@@ -63,14 +68,25 @@ impl Tally {
         self.counts[answer.index()] -= 1;
     }
 
-    /// Add every count of `other` to this tally.
+    /// Add every count of `other` to this tally. The responses (the sum of the counts) must
+    /// stay within bigint too, as `nps_responses` returns them.
     pub fn merge(&mut self, other: &Tally) -> Result<(), TallyError> {
         let mut merged = self.counts;
         for (m, o) in merged.iter_mut().zip(other.counts) {
             *m = m.checked_add(o).ok_or(TallyError::Overflow)?;
         }
-        self.counts = merged;
+        let merged = Tally { counts: merged };
+        merged.checked_responses().ok_or(TallyError::Overflow)?;
+        *self = merged;
         Ok(())
+    }
+
+    /// The number of responses, or `None` when it exceeds bigint (no sequence of answers
+    /// gets there; only typed-in or corrupted counts do).
+    pub fn checked_responses(&self) -> Option<i64> {
+        self.counts
+            .iter()
+            .try_fold(0i64, |sum, &c| sum.checked_add(c))
     }
 
     /// Remove a part of this tally (every count of `part` must be present).
@@ -273,6 +289,17 @@ mod tests {
         let before = big;
         assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
         assert_eq!(big, before);
+        // every count fits, but their sum (the responses) would not
+        let mut half =
+            Tally::from_counts([i64::MAX / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+        let other = Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2 + 1]).unwrap();
+        assert_eq!(half.checked_responses(), Some(i64::MAX / 2 + 1));
+        assert_eq!(half.merge(&other), Err(TallyError::Overflow));
+        assert_eq!(half.counts()[10], 0, "a failed merge changes nothing");
+        let mut fits = half;
+        fits.merge(&Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2]).unwrap())
+            .unwrap();
+        assert_eq!(fits.responses(), i128::from(i64::MAX));
     }
 
     #[test]

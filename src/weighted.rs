@@ -28,7 +28,9 @@ fn add(summary: &mut Summary, score: Option<&dyn ScoreInput>, weight: Option<f64
         })
     });
     if let (Some(answer), Some(weight)) = (answer, weight) {
-        summary.add_weighted(answer, weight);
+        summary
+            .add_weighted(answer, weight)
+            .unwrap_or_else(|e| crate::summary::combine_error(e));
     }
 }
 

@@ -37,7 +37,7 @@ FROM generate_series(1, 6000) g;
 CREATE TABLE stored (id int PRIMARY KEY, summary nps_summary);
 INSERT INTO stored SELECT row_number() OVER (ORDER BY plan, day), nps_agg(score) FROM answers GROUP BY plan, day;
 INSERT INTO stored SELECT 1000 + row_number() OVER (ORDER BY plan), nps_agg(score, weight) FROM answers GROUP BY plan;
-INSERT INTO stored VALUES (2001, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2002, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'),
+INSERT INTO stored VALUES (2001, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2002, 'v1:9223372036854775806,0,0,0,0,0,0,0,0,0,1'),
                           (2003, 'v1:1,0,0,0,0,0,0,0,0,0,0;weights=2.5,0,0,0,0,0,0,0,0,0,0;squares=6.25'), (2004, NULL);
 CREATE INDEX stored_nps ON stored (nps(summary));
 CREATE MATERIALIZED VIEW daily AS

@@ -16,8 +16,8 @@ CREATE TABLE json_summaries AS
 SELECT g % 7 AS segment, nps_agg(g % 11) AS plain, nps_agg(g % 11, (g % 13) / 7.0 + 1e-9 * g) AS weighted
 FROM generate_series(1, 5000) g GROUP BY g % 7;
 INSERT INTO json_summaries VALUES
-    (100, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,9223372036854775807', 'v1:0,0,0,0,0,0,0,0,0,0,0'),
-    (101, 'v1:0,0,0,0,0,0,0,0,0,0,0', 'v1:1,0,0,0,0,0,0,0,0,0,2;weights=0.1,0,0,0,0,0,0,0,0,0,1e-300;squares=1e300');
+    (100, 'v1:4611686018427387904,0,0,0,0,0,0,0,0,0,4611686018427387903', 'v1:0,0,0,0,0,0,0,0,0,0,0'),
+    (101, 'v1:0,0,0,0,0,0,0,0,0,0,0', 'v1:1,0,0,0,0,0,0,0,0,0,2;weights=0.1,0,0,0,0,0,0,0,0,0,1e-300;squares=0.010000000000000002');
 SELECT count(*) AS summaries,
        count(*) FILTER (WHERE plain::jsonb::nps_summary = plain
                           AND nps_summary_send(plain::jsonb::nps_summary) = nps_summary_send(plain)) AS plain_equal,
@@ -81,7 +81,7 @@ SELECT count(*) AS summaries,
                           AND (r->'interval'->>'high')::float8 = nps_ci_high(plain)) AS agree
 FROM (SELECT plain FROM json_summaries WHERE segment < 100) j, nps_report(plain) r;
 -- counts up to a bigint in total: 9223372036854775807 promoters is NPS 100; one more answer is
--- more responses than nps_responses() could return
+-- more responses than bigint holds, refused where the summary comes in
 SELECT r->'responses' AS responses, r->'nps' AS nps FROM nps_report('v1:0,0,0,0,0,0,0,0,0,0,9223372036854775807') r;
 SELECT error_of($$SELECT nps_report('v1:1,0,0,0,0,0,0,0,0,0,9223372036854775807')$$);
 -- a dashboard's whole payload in one query
