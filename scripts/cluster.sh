@@ -8,6 +8,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PGBIN=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)
+# The fetched trees' modules were linked for /opt/postgresql (their RUNPATH): without this, the
+# server's postgres_fdw and dblink would load Debian's older libpq instead of the tree's own.
+PGLIB=$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --libdir)
 cmd=$1 name=$2
 dir="$("$ROOT/scripts/state_dir.sh")/$name"
 
@@ -23,7 +26,7 @@ case "$cmd" in
         --locale=C.UTF-8 >/dev/null
     fi
     if ! as_postgres "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-      as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
+      as_postgres env LD_LIBRARY_PATH="$PGLIB" "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
         -o "-p $port -k $dir -c listen_addresses='' ${4:-}" start
     fi
     ;;

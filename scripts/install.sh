@@ -10,7 +10,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 cd "$ROOT"
-cargo pgrx install --pg-config "$PG_CONFIG" --no-default-features --features "pg$major" "$@" >/dev/null
+# PGRX_PG_CONFIG_PATH: pgrx-pg-sys generates its bindings from this pg_config alone (otherwise it
+# runs every pg_config registered in $PGRX_HOME/config.toml, and fails if one is not fetched);
+# scripts/package.sh sets it the same way, so the two share one build.
+PGRX_PG_CONFIG_PATH="$PG_CONFIG" \
+  cargo pgrx install --pg-config "$PG_CONFIG" --no-default-features --features "pg$major" "$@" >/dev/null
 extdir="$("$PG_CONFIG" --sharedir)/extension"
 for script in sql/nps_ext--*.sql; do
   case "$(basename "$script")" in

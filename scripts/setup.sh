@@ -19,7 +19,7 @@ pg_config_for() {
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo build-essential
-          pkg-config libssl-dev python3 python3-pip)
+          pkg-config libssl-dev python3 python3-pip python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,9 +35,10 @@ if ! cargo pgrx --version 2>/dev/null | grep -q " $PGRX_VERSION\$"; then
   cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --quiet
 fi
 
-# Other majors' trees (15 is Debian's), then register every supported major with pgrx (those not
-# prepared are never built). The config is written directly (what `cargo pgrx init` writes for
-# existing pg_configs), and only when it changes: pgrx-pg-sys rebuilds whenever it does. PGRX_HOME gives a checkout a pgrx config
+# Other majors' trees (15 is Debian's), then register with pgrx every major whose pg_config is
+# present (cargo pgrx test refuses a config naming a missing one). The config is written directly
+# (what `cargo pgrx init` writes for existing pg_configs), and only when it changes: pgrx-pg-sys
+# rebuilds whenever it does. PGRX_HOME gives a checkout a pgrx config
 # of its own, and NPS_PGRX_TEST_PORT_BASE the base of the ports `cargo pgrx test` uses.
 read -r -a SETUP_MAJORS <<< "${NPS_PG_MAJORS:-15}"
 trees=()
@@ -45,9 +46,14 @@ for major in "${SETUP_MAJORS[@]}"; do [ "$major" = 15 ] || trees+=("$major"); do
 "$SETUP_ROOT/scripts/pg_trees.sh" "${trees[@]}"
 export PGRX_HOME=${PGRX_HOME:-$HOME/.pgrx}
 wanted="base_testing_port = ${NPS_PGRX_TEST_PORT_BASE:-32200}"$'\n[configs]'
-for major in 14 15 16 17 18; do wanted+=$'\n'"pg$major = \"$(pg_config_for "$major")\""; done
+registered=()
+for major in 14 15 16 17 18; do
+  [ -x "$(pg_config_for "$major")" ] || continue
+  registered+=("$major")
+  wanted+=$'\n'"pg$major = \"$(pg_config_for "$major")\""
+done
 if [ "$(cat "$PGRX_HOME/config.toml" 2>/dev/null)" != "$wanted" ]; then
-  echo "== registering PostgreSQL 14 to 18 with pgrx ($PGRX_HOME/config.toml)"
+  echo "== registering PostgreSQL ${registered[*]} with pgrx ($PGRX_HOME/config.toml)"
   mkdir -p "$PGRX_HOME"
   echo "$wanted" > "$PGRX_HOME/config.toml"
 fi

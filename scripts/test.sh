@@ -44,8 +44,33 @@ for major in $NPS_PG_MAJORS; do
   layer "PostgreSQL $major: pg_dump / pg_restore" tests/dump_restore.sh "$host" "$NPS_TEST_PORT"
   layer "PostgreSQL $major: docs examples" python3 tests/docs/check_docs.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: upgrade from earlier releases" tests/upgrade/upgrade.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: every error leaves the session usable" \
+    python3 tests/hostile/errors_recover.py --host "$host" --port "$NPS_TEST_PORT"
+  # real clients (psycopg, SQLAlchemy, pandas, dbt) once, on the last major of the list
+  if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
+    layer "PostgreSQL $major: clients (psycopg, SQLAlchemy, pandas, dbt)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
+  fi
   scripts/cluster.sh stop "$NPS_CLUSTER"
 done
+
+# The Debian package, installed for real into Debian's PostgreSQL 15 and removed again, after
+# every other use of Debian's 15 (nps_ext files installed there before are put back), and before
+# the build for the tree of 15 below, while the release build for Debian's 15 is fresh.
+if [[ " $NPS_PG_MAJORS " == *" 15 "* ]]; then
+  layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
+    layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
+fi
+
+# Hostile input and load, once, on one major (17 when tested, else the last one), with the
+# release build the loop installed; each on a throwaway cluster of its own, one after another
+# (a crash under sqlsmith would end every session of its cluster). Full versions: bench/README.md.
+one_major=${NPS_PG_MAJORS##* }
+[[ " $NPS_PG_MAJORS " == *" 17 "* ]] && one_major=17
+layer "fuzz: every decoder, 60,000 cases each" env NPS_FUZZ_MAJOR="$one_major" scripts/fuzz.sh 60000
+layer "PostgreSQL $one_major: sqlsmith 60 s + focused SQL fuzzing" \
+  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 scripts/sqlsmith.sh 60 3000
+layer "PostgreSQL $one_major: load, 32 clients for 45 s, summaries exact" \
+  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 bench/load.sh 45
 
 # pg_upgrade from 15 to 17: from the fetched tree of 15 (see pg_trees.sh for why not Debian's),
 # with the library built for 15 installed into it
@@ -54,6 +79,14 @@ if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
   PG_CONFIG="$STATE/trees/pg15/bin/pg_config" scripts/install.sh --release &&
     layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
 fi
+
+# Beyond one server: a coordinator and two shards with postgres_fdw, on the last major listed
+# (the newest, by default)
+read -r -a majors <<< "$NPS_PG_MAJORS"
+shards_major=${majors[-1]}
+PG_CONFIG=$(pg_config_for "$shards_major") \
+  layer "PostgreSQL $shards_major: postgres_fdw shards" tests/shards.sh
+layer "PGXN META.json" tests/pgxn/meta.sh
 
 echo "== summary (logs in $LOGS)"
 printf '   %s\n' "${summary[@]}"

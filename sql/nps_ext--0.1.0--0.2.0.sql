@@ -32,6 +32,25 @@ BEGIN ATOMIC
     SELECT v[1], v[2], v[3], v[4], v[5] FROM @extschema@.nps_test_values(a, b, confidence, method) AS v;
 END;
 
+-- ==== issue 12: JSON with serde (nps_summary <-> jsonb casts, nps_report) ====
+-- The JSON form of a summary ({"counts": {"0": c0, ..., "10": c10}}, plus "weights" and
+-- "squares" when weighted) and one jsonb object with a summary's figures for dashboards.
+-- Explicit casts, like hstore's and PostGIS's: a conversion that can fail is written out.
+CREATE FUNCTION @extschema@.nps_summary_to_jsonb(summary @extschema@.nps_summary) RETURNS jsonb
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_to_jsonb_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_from_jsonb(doc jsonb) RETURNS @extschema@.nps_summary
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_from_jsonb_wrapper';
+CREATE FUNCTION @extschema@.nps_report(summary @extschema@.nps_summary,
+                                       confidence double precision DEFAULT 0.95,
+                                       method text DEFAULT 'adjusted_wald') RETURNS jsonb
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_report_wrapper';
+CREATE CAST (@extschema@.nps_summary AS jsonb)
+    WITH FUNCTION @extschema@.nps_summary_to_jsonb(@extschema@.nps_summary);
+CREATE CAST (jsonb AS @extschema@.nps_summary)
+    WITH FUNCTION @extschema@.nps_summary_from_jsonb(jsonb);
+COMMENT ON FUNCTION @extschema@.nps_report(@extschema@.nps_summary, double precision, text) IS
+    'The NPS, counts, shares, margin and confidence interval of a summary as one jsonb object';
+
 -- ==== issue 11: Every input path as fast as the integer path: numeric answers and weighted NPS ====
 -- Nothing to change in the catalog. The weighted transitions nps_weighted_trans_{int2,int4,int8,
 -- numeric} and rollup's nps_rollup_trans / nps_rollup_inverse became plain V1 functions; their

@@ -132,13 +132,13 @@ fn nps_serialize(state: Internal) -> Vec<u8> {
 /// Bytes from [`nps_serialize`] back into a state.
 #[pg_extern(immutable, parallel_safe, strict)]
 fn nps_deserialize(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCallInfo) -> Internal {
-    let Some(decoded) = Tally::from_le_bytes(bytes) else {
+    let decoded = crate::encoding::decode_state(bytes).unwrap_or_else(|e| {
         ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION,
-            "invalid NPS aggregate state"
+            format!("invalid NPS aggregate state: {e}")
         );
-    };
+    });
     let mut state = Internal::default();
     *unsafe { state_mut::<Tally>(&mut state, fcinfo) } = decoded;
     state

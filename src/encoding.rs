@@ -15,6 +15,12 @@
 //! Text: `v1:` followed by the 11 counts separated by commas, e.g. `v1:0,0,0,1,0,2,3,4,5,6,7`;
 //! weighted summaries add `;weights=` with the 11 weight sums and `;squares=` with the sum of
 //! squared weights (shortest decimal forms that read back to the same doubles).
+//!
+//! Two levels of checking. Stored values ([`decode`], the FromDatum path) get the structural
+//! checks every release made, so anything an earlier release stored reads back identical.
+//! Values that come in from outside ([`parse_text`], [`decode_received`] for binary receive and
+//! the parallel-state deserializers, [`decode_state`]) must also be possible: a summary that
+//! no sequence of answers produces is rejected (see [`check_possible`]).
 
 use crate::tally::{Tally, ANSWERS};
 use crate::weights::{Summary, Weights};
@@ -40,6 +46,18 @@ pub enum FormatError {
     BadWeight(String),
     BadWeights(String),
     WeightWithoutAnswers(usize),
+    /// A varint with more bytes than its value needs (the encoder never writes one).
+    NonMinimalVarint,
+    /// Counts whose sum, the responses, exceeds bigint.
+    TooManyResponses(String),
+    /// A sum of squared weights outside the bounds the weight sums allow.
+    ImpossibleSquares {
+        squares: String,
+        low: String,
+        high: String,
+    },
+    /// A parallel state of the wrong size.
+    WrongStateLength(usize),
 }
 
 impl fmt::Display for FormatError {
@@ -74,6 +92,24 @@ impl fmt::Display for FormatError {
             FormatError::WeightWithoutAnswers(a) => {
                 write!(f, "answer {a} has weight but no answers")
             }
+            FormatError::NonMinimalVarint => write!(
+                f,
+                "a count is encoded in more bytes than its value needs (varints must be minimal)"
+            ),
+            FormatError::TooManyResponses(n) => write!(
+                f,
+                "the counts add up to {n} responses, more than bigint holds"
+            ),
+            FormatError::ImpossibleSquares { squares, low, high } => write!(
+                f,
+                "sum of squared weights {squares} is impossible for these weight sums: \
+                 it must lie between {low} (sum of W_k^2/n_k) and {high} (sum of W_k^2)"
+            ),
+            FormatError::WrongStateLength(n) => write!(
+                f,
+                "{n} bytes, expected {} (11 counts of 8 bytes)",
+                ANSWERS * 8
+            ),
         }
     }
 }
@@ -107,8 +143,60 @@ pub fn encode(summary: &Summary) -> Vec<u8> {
     out
 }
 
-/// Parse the binary form, validating everything.
+/// Read a stored value: the structural checks of every release (version, flags, lengths,
+/// counts and weights in range), nothing more, so stored summaries read back identical forever.
 pub fn decode(bytes: &[u8]) -> Result<Summary, FormatError> {
+    decode_with(bytes, false)
+}
+
+/// Read bytes from outside (binary receive, a parallel worker's state): the structural checks,
+/// minimal varints, and [`check_possible`].
+pub fn decode_received(bytes: &[u8]) -> Result<Summary, FormatError> {
+    let summary = decode_with(bytes, true)?;
+    check_possible(&summary)?;
+    Ok(summary)
+}
+
+/// The rules a summary from outside must meet beyond its structure, so that it could be the
+/// summary of some answers: the responses fit in bigint, and for weights the sum of squares
+/// lies within the Cauchy-Schwarz bounds of the weight sums (see [`Weights::squares_bounds`]).
+pub fn check_possible(summary: &Summary) -> Result<(), FormatError> {
+    if summary.tally.checked_responses().is_none() {
+        let total: i128 = summary.tally.counts().iter().map(|&c| i128::from(c)).sum();
+        return Err(FormatError::TooManyResponses(total.to_string()));
+    }
+    if let Some(w) = &summary.weights {
+        if !w.squares_within_bounds(&summary.tally) {
+            let (low, high) = w.squares_bounds(&summary.tally);
+            return Err(FormatError::ImpossibleSquares {
+                squares: shown(w.squares),
+                low: shown(low),
+                high: shown(high),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The parallel state of `nps(score)` and `nps_agg(score)` (see [`Tally::to_le_bytes`]):
+/// 88 bytes, counts not negative, responses within bigint.
+pub fn decode_state(bytes: &[u8]) -> Result<Tally, FormatError> {
+    if bytes.len() != ANSWERS * 8 {
+        return Err(FormatError::WrongStateLength(bytes.len()));
+    }
+    let mut counts = [0i64; ANSWERS];
+    for (c, chunk) in counts.iter_mut().zip(bytes.chunks_exact(8)) {
+        *c = i64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        if *c < 0 {
+            return Err(FormatError::Negative(c.to_string()));
+        }
+    }
+    let tally = Tally::from_counts(counts).expect("counts are non-negative");
+    check_possible(&Summary::unweighted(tally))?;
+    Ok(tally)
+}
+
+fn decode_with(bytes: &[u8], minimal_varints: bool) -> Result<Summary, FormatError> {
     let (&version, rest) = bytes.split_first().ok_or(FormatError::Empty)?;
     if version != VERSION {
         return Err(FormatError::UnknownVersion(version.to_string()));
@@ -130,6 +218,10 @@ pub fn decode(bytes: &[u8]) -> Result<Summary, FormatError> {
             }
             value |= bits << shift;
             if byte & 0x80 == 0 {
+                // a last byte of 0 after others adds nothing: a longer form of a smaller number
+                if minimal_varints && byte == 0 && shift > 0 {
+                    return Err(FormatError::NonMinimalVarint);
+                }
                 break;
             }
             shift += 7;
@@ -156,9 +248,9 @@ pub fn decode(bytes: &[u8]) -> Result<Summary, FormatError> {
     checked(counts, weights)
 }
 
-fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
+pub(crate) fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-        return Err(FormatError::BadWeight(bad.to_string()));
+        return Err(FormatError::BadWeight(shown(*bad)));
     }
     // + 0.0 turns -0.0 into 0.0, so equal summaries have one encoding (and one hash)
     let values = values.map(|v| v + 0.0);
@@ -168,8 +260,12 @@ fn weights_from(values: [f64; ANSWERS + 1]) -> Result<Weights, FormatError> {
     })
 }
 
-/// A summary from validated parts: weight only where there are answers.
-fn checked(counts: [i64; ANSWERS], weights: Option<Weights>) -> Result<Summary, FormatError> {
+/// A summary from validated parts: weight only where there are answers. Every decoder (binary,
+/// text, JSON) ends here, so a rule about a summary's contents is written once.
+pub(crate) fn checked(
+    counts: [i64; ANSWERS],
+    weights: Option<Weights>,
+) -> Result<Summary, FormatError> {
     let tally = Tally::from_counts(counts).expect("counts are non-negative");
     if let Some(w) = &weights {
         if let Some(answer) = (0..ANSWERS).find(|&a| counts[a] == 0 && w.sums[a] != 0.0) {
@@ -190,7 +286,8 @@ pub fn to_text(summary: &Summary) -> String {
     text
 }
 
-/// Parse the text form, validating everything. Spaces around counts are allowed.
+/// Parse the text form, validating everything including [`check_possible`] (text always
+/// comes from outside). Spaces around counts are allowed.
 pub fn parse_text(text: &str) -> Result<Summary, FormatError> {
     let text = text.trim();
     if text.is_empty() {
@@ -223,7 +320,9 @@ pub fn parse_text(text: &str) -> Result<Summary, FormatError> {
             .parse::<i64>()
             .map_err(|_| FormatError::Overflow(shorten(field)))?;
     }
-    checked(counts, weights)
+    let summary = checked(counts, weights)?;
+    check_possible(&summary)?;
+    Ok(summary)
 }
 
 /// `weights=w0,...,w10;squares=s`
@@ -255,6 +354,15 @@ fn parse_weights(text: &str) -> Result<Weights, FormatError> {
             .map_err(|_| FormatError::BadWeight(shorten(field)))?;
     }
     weights_from(values)
+}
+
+/// A double as a message shows it: plain when that is short, else in exponent form.
+fn shown(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e15).contains(&v.abs()) {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
 }
 
 /// At most 40 characters of untrusted input in a message.
@@ -298,9 +406,119 @@ mod tests {
 
     #[test]
     fn extreme_counts_round_trip() {
-        let t = tally([i64::MAX, 0, 1, i64::MAX - 1, 0, 0, 0, 0, 0, 0, 1 << 62]);
+        let t = tally([i64::MAX - (1 << 62) - 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 << 62]);
+        assert_eq!(t.tally.responses(), i128::from(i64::MAX));
         assert_eq!(decode(&encode(&t)), Ok(t));
+        assert_eq!(decode_received(&encode(&t)), Ok(t));
         assert_eq!(parse_text(&to_text(&t)), Ok(t));
+    }
+
+    #[test]
+    fn more_responses_than_bigint_holds_only_read_back_when_stored() {
+        // every count fits, their sum does not: 0.1.0 accepted it as text, so a stored one
+        // still reads, but it no longer comes in
+        let t = tally([i64::MAX, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let too_many = FormatError::TooManyResponses("9223372036854775808".into());
+        assert_eq!(decode(&encode(&t)), Ok(t));
+        assert_eq!(decode_received(&encode(&t)), Err(too_many.clone()));
+        assert_eq!(parse_text(&to_text(&t)), Err(too_many.clone()));
+        assert_eq!(
+            too_many.to_string(),
+            "the counts add up to 9223372036854775808 responses, more than bigint holds"
+        );
+        let mut state = [0u8; 88];
+        state[..8].copy_from_slice(&i64::MAX.to_le_bytes());
+        state[80] = 1;
+        assert_eq!(decode_state(&state), Err(too_many));
+    }
+
+    #[test]
+    fn non_minimal_varints_are_read_when_stored_and_rejected_when_received() {
+        // 5 written as [0x85, 0x00]: two bytes for a one-byte number
+        let mut bytes = vec![1, 0, 0x85, 0x00];
+        bytes.extend([0; 10]);
+        let five = tally([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(decode(&bytes), Ok(five));
+        assert_eq!(decode_received(&bytes), Err(FormatError::NonMinimalVarint));
+        // 0 as [0x80, 0x00], and 128 as [0x80, 0x81, 0x00]
+        let mut zero = vec![1, 0, 0x80, 0x00];
+        zero.extend([0; 10]);
+        assert_eq!(decode_received(&zero), Err(FormatError::NonMinimalVarint));
+        let mut padded = vec![1, 0, 0x80, 0x81, 0x00];
+        padded.extend([0; 10]);
+        assert_eq!(decode_received(&padded), Err(FormatError::NonMinimalVarint));
+        // the encoder writes the minimal forms, which are accepted: 128 = [0x80, 0x01]
+        let mut minimal = vec![1, 0, 0x80, 0x01];
+        minimal.extend([0; 10]);
+        assert_eq!(encode(&decode_received(&minimal).unwrap()), minimal);
+    }
+
+    fn weighted_text(counts: &str, sums: &str, squares: &str) -> String {
+        format!("v1:{counts};weights={sums};squares={squares}")
+    }
+
+    #[test]
+    fn impossible_sums_of_squares_are_rejected_in_text_and_binary() {
+        // one answer 9 of weight 2 must have squares 4; 1 would mean n_eff = 4 from 1 answer
+        let counts = "0,0,0,0,0,0,0,0,0,1,0";
+        let sums = "0,0,0,0,0,0,0,0,0,2,0";
+        let good = parse_text(&weighted_text(counts, sums, "4")).unwrap();
+        assert_eq!(good.sample().unwrap().n, 1.0);
+        let impossible = FormatError::ImpossibleSquares {
+            squares: "1".into(),
+            low: "4".into(),
+            high: "4".into(),
+        };
+        assert_eq!(
+            parse_text(&weighted_text(counts, sums, "1")),
+            Err(impossible.clone())
+        );
+        assert_eq!(
+            impossible.to_string(),
+            "sum of squared weights 1 is impossible for these weight sums: it must lie between \
+             4 (sum of W_k^2/n_k) and 4 (sum of W_k^2)"
+        );
+        // the same in binary: stored reads it (0.1.0 could have stored it), received does not
+        let mut bad = good;
+        bad.weights.as_mut().unwrap().squares = 1.0;
+        assert_eq!(decode(&encode(&bad)), Ok(bad));
+        assert_eq!(decode_received(&encode(&bad)), Err(impossible));
+        // two answers 9 weighing 3 in all: squares between 9/2 and 9
+        let counts = "0,0,0,0,0,0,0,0,0,2,0";
+        let sums = "0,0,0,0,0,0,0,0,0,3,0";
+        for ok in ["4.5", "5", "9"] {
+            assert!(parse_text(&weighted_text(counts, sums, ok)).is_ok(), "{ok}");
+        }
+        for no in ["4.4", "9.1", "0", "1e300"] {
+            assert!(
+                matches!(
+                    parse_text(&weighted_text(counts, sums, no)),
+                    Err(FormatError::ImpossibleSquares { .. })
+                ),
+                "{no}"
+            );
+        }
+        // no weight at all: squares must be 0
+        let zero = "0,0,0,0,0,0,0,0,0,0,0";
+        assert!(parse_text(&weighted_text(counts, zero, "0")).is_ok());
+        assert!(parse_text(&weighted_text(counts, zero, "1")).is_err());
+    }
+
+    #[test]
+    fn parallel_state_bytes_are_checked() {
+        let t = Tally::from_counts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).unwrap();
+        assert_eq!(decode_state(&t.to_le_bytes()), Ok(t));
+        assert_eq!(
+            decode_state(&[0; 87]),
+            Err(FormatError::WrongStateLength(87))
+        );
+        assert_eq!(decode_state(&[]), Err(FormatError::WrongStateLength(0)));
+        let mut negative = t.to_le_bytes();
+        negative[8 * 4 + 7] = 0xff;
+        assert!(matches!(
+            decode_state(&negative),
+            Err(FormatError::Negative(_))
+        ));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! nps_ext: Net Promoter Score analysis inside PostgreSQL.
 //!
 //! Pure arithmetic, testable without a server, lives in `tally` (per-answer counts), `weights`
-//! (a summary's contents), `encoding` (its stored and text forms), `numeric` (answers read
-//! from a numeric's bytes) and `stats` (intervals, tests, sample size); the other modules are
-//! the thin PostgreSQL layer over them.
+//! (a summary's contents), `encoding` (its stored and text forms), `json` (its JSON form),
+//! `numeric` (answers read from a numeric's bytes), `stats` (intervals, tests, sample size)
+//! and `report` (a summary's figures as one JSON object); the other modules are the thin
+//! PostgreSQL layer over them.
 
 #[macro_use]
 mod v1;
@@ -11,7 +12,10 @@ mod v1;
 pub mod aggregates;
 pub mod category;
 pub mod encoding;
+pub mod json;
+pub mod jsonb;
 pub mod numeric;
+pub mod report;
 pub mod score;
 pub mod segments;
 pub mod significance;
@@ -24,6 +28,9 @@ pub mod weights;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
+
+#[cfg(test)]
+mod fuzz;
 
 ::pgrx::pg_module_magic!(name, version);
 

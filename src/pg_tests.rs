@@ -746,4 +746,52 @@ mod tests {
             "NULL"
         );
     }
+    #[pg_test]
+    fn summary_type_is_found_whatever_the_search_path() {
+        use crate::summary::NpsSummary;
+        use crate::tally::Tally;
+        use crate::weights::Summary;
+        let counts = [1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 3];
+        let summary = NpsSummary(Summary::unweighted(Tally::from_counts(counts).unwrap()));
+        Spi::run("SET LOCAL search_path = ''").unwrap();
+        // an SPI argument of the type needs its OID (IntoDatum::type_oid)
+        let text =
+            Spi::get_one_with_args::<String>("SELECT $1::pg_catalog.text", &[summary.into()]);
+        assert_eq!(text, Ok(Some("v1:1,0,0,0,0,0,0,2,0,0,3".to_string())));
+    }
+
+    /// Weighted states cross between parallel workers through nps_summary_deserialize, which
+    /// now checks the squares rule: real weights (0.1 steps, which round) must pass it, and the
+    /// result must match the hand-written weighted recipe.
+    #[pg_test]
+    fn parallel_weighted_states_pass_the_deserialize_checks() {
+        make_answers(300_000);
+        Spi::run("ALTER TABLE answers ADD COLUMN w float8").unwrap();
+        Spi::run("UPDATE answers SET w = 0.1 + (g % 7) * 0.3").unwrap();
+        Spi::run(
+            "CREATE TABLE wdaily AS SELECT day, nps_agg(score, w) AS s FROM answers GROUP BY day",
+        )
+        .unwrap();
+        Spi::run("ANALYZE answers, wdaily").unwrap();
+        let recipe = Spi::get_one::<f64>(
+            "SELECT 100 * (sum(w) FILTER (WHERE score >= 9) - sum(w) FILTER (WHERE score <= 6))
+                    / sum(w) FILTER (WHERE score IS NOT NULL) FROM answers",
+        )
+        .unwrap()
+        .unwrap();
+        force_parallel_plans();
+        for query in [
+            "SELECT nps(score, w) FROM answers",
+            "SELECT nps(nps_agg(score, w))::float8 FROM answers",
+            "SELECT nps(rollup(s))::float8 FROM wdaily",
+        ] {
+            let plan = explain_analyze(query);
+            assert!(
+                plan.contains("Partial Aggregate"),
+                "no partial aggregation in:\n{plan}"
+            );
+            let got = Spi::get_one::<f64>(query).unwrap().unwrap();
+            assert!((got - recipe).abs() < 1e-9, "{query}: {got} vs {recipe}");
+        }
+    }
 }

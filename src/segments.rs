@@ -2,14 +2,19 @@
 //! contributes to the total, how far the total moves without it, how it compares with the rest,
 //! and a one-line picture of a trend.
 
-use crate::summary::NpsSummary;
+use crate::summary::{combine_error, NpsSummary};
+use crate::tally::TallyError;
 use crate::weights::Summary;
 use pgrx::prelude::*;
 
 /// NPS of `total` without the part `segment`; `None` when nothing (or no weight) is left.
 fn nps_of_rest(segment: &Summary, total: &Summary) -> Option<f64> {
     let mut rest = *total;
-    if rest.subtract(segment).is_err() {
+    let removed = rest.subtract(segment);
+    if let Err(e @ TallyError::WeightedWithUnweighted { .. }) = removed {
+        combine_error(e);
+    }
+    if removed.is_err() {
         ereport!(
             ERROR,
             PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
@@ -24,6 +29,11 @@ fn nps_of_rest(segment: &Summary, total: &Summary) -> Option<f64> {
 /// contributions of segments that partition the total add up to the total's NPS.
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_contribution(segment: NpsSummary, total: NpsSummary) -> Option<f64> {
+    // counts over a total weight (or weights over counts) would be a number of no meaning
+    segment
+        .0
+        .check_same_kind(&total.0)
+        .unwrap_or_else(|e| combine_error(e));
     let base = total.0.base();
     (base > 0.0).then(|| 100.0 * segment.0.net_promoters() / base)
 }

@@ -34,6 +34,8 @@ pub enum StatsError {
     Margin(f64),
     Share(&'static str, f64),
     Shares(f64, f64),
+    /// A margin so small that the sample size exceeds 2^53, beyond exact counting in a double.
+    SampleSizeTooLarge(f64),
 }
 
 impl fmt::Display for StatsError {
@@ -48,6 +50,10 @@ impl fmt::Display for StatsError {
             StatsError::Method(m) => write!(
                 f,
                 "unknown interval method \"{m}\": use 'wald' or 'adjusted_wald'"
+            ),
+            StatsError::SampleSizeTooLarge(m) => write!(
+                f,
+                "margin {m} is too small: it needs more than 2^53 responses"
             ),
             StatsError::Margin(m) => {
                 write!(
@@ -223,6 +229,10 @@ pub fn sample_size(
     };
     let fits = |n: f64| z * 100.0 * (var / n).sqrt() <= margin;
     let mut n = ((z * 100.0 / margin).powi(2) * var).ceil().max(1.0);
+    // Beyond 2^53, n - 1 == n in a double and the steps below would never end.
+    if !(n < 9_007_199_254_740_992.0) {
+        return Err(StatsError::SampleSizeTooLarge(margin));
+    }
     // The closed form can be one off after rounding; settle on the smallest N that fits.
     while n > 1.0 && fits(n - 1.0) {
         n -= 1.0;
@@ -514,6 +524,14 @@ mod tests {
         assert!(z * 100.0 * (var / n).sqrt() <= 3.0 && z * 100.0 * (var / (n - 1.0)).sqrt() > 3.0);
         assert_eq!(sample_size(0.0, 0.95, None), Err(StatsError::Margin(0.0)));
         assert_eq!(sample_size(-1.0, 0.95, None), Err(StatsError::Margin(-1.0)));
+        // found by fuzz_sql.py: a tiny margin used to loop forever (n - 1 == n past 2^53)
+        assert_eq!(
+            sample_size(1e-300, 0.95, None),
+            Err(StatsError::SampleSizeTooLarge(1e-300))
+        );
+        assert!(sample_size(1e-6, 0.999999, None).is_err());
+        // the largest that still fits: (1.96 * 100 / 0.000003)^2 = 4.3e15 < 2^53
+        assert!(sample_size(0.000003, 0.95, None).unwrap() < 9_007_199_254_740_992.0);
         assert_eq!(
             sample_size(5.0, 1.0, None),
             Err(StatsError::Confidence(1.0))

@@ -33,6 +33,8 @@ impl FromDatum for NpsSummary {
         }
         unsafe {
             let bytes = crate::varlena::bytes_of(datum);
+            // stored values: the structural checks of every release, so whatever 0.1.0 stored reads
+            // back identical; the consistency rules apply where values come in (text, receive)
             match encoding::decode(bytes) {
                 Ok(tally) => Some(NpsSummary(tally)),
                 Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_DATA_CORRUPTED),
@@ -49,8 +51,17 @@ impl IntoDatum for NpsSummary {
         ))
     }
 
+    /// The type in the extension's own schema, whatever the caller's search_path (pgrx needs
+    /// it for arrays and SPI arguments of this type; no hot path asks).
     fn type_oid() -> pg_sys::Oid {
-        pgrx::regtypein("nps_summary")
+        Spi::get_one::<pg_sys::Oid>(
+            "SELECT t.oid FROM pg_catalog.pg_type t
+             JOIN pg_catalog.pg_extension e ON e.extnamespace = t.typnamespace
+             WHERE e.extname = 'nps_ext' AND t.typname = 'nps_summary'",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| error!("type nps_summary of extension nps_ext not found"))
     }
 }
 
@@ -126,7 +137,7 @@ fn nps_summary_recv(buf: Internal) -> NpsSummary {
         let start = (*buf).cursor as usize;
         let end = (*buf).len as usize;
         let bytes = std::slice::from_raw_parts(((*buf).data as *const u8).add(start), end - start);
-        let decoded = encoding::decode(bytes);
+        let decoded = encoding::decode_received(bytes);
         (*buf).cursor = (*buf).len;
         match decoded {
             Ok(tally) => NpsSummary(tally),
@@ -142,7 +153,19 @@ fn nps_summary_send(summary: NpsSummary) -> Vec<u8> {
 
 // ---- operators ----------------------------------------------------------------------------
 
-fn combine_error(e: TallyError) -> ! {
+/// Raise a failed merge or removal as an ERROR (class 22).
+pub(crate) fn combine_error(e: TallyError) -> ! {
+    if let TallyError::WeightedWithUnweighted { .. } = e {
+        pgrx::pg_sys::panic::ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            crate::weights::MIXED_KINDS,
+            pgrx::function_name!(),
+        )
+        .set_detail(crate::weights::MIXED_KINDS_DETAIL)
+        .set_hint(crate::weights::MIXED_KINDS_HINT)
+        .report(pgrx::PgLogLevel::ERROR);
+        unreachable!("an ERROR does not return");
+    }
     const PART: &str = "The subtracted summary must be part of the summary it is subtracted from.";
     let (code, message, detail) = match e {
         TallyError::Overflow => (
@@ -168,6 +191,12 @@ fn combine_error(e: TallyError) -> ! {
             format!("cannot remove weight {remove} of answer {answer}: the summary holds {have}"),
             PART,
         ),
+        TallyError::WeightOverflow => (
+            PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+            "nps_summary weight sums out of range for double precision".to_string(),
+            "The weights, or their squares, add up to more than 1.7e308.",
+        ),
+        TallyError::WeightedWithUnweighted { .. } => unreachable!("reported above"),
     };
     ereport!(ERROR, code, message, detail);
 }
@@ -244,24 +273,35 @@ fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
     }
 }
 
+/// A count as bigint; a sum of counts can exceed it (each count is at most 2^63 - 1).
+fn bigint(count: i128, what: &str) -> i64 {
+    i64::try_from(count).unwrap_or_else(|_| {
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("number of {what} {count} is out of range for bigint")
+        );
+    })
+}
+
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_responses(summary: NpsSummary) -> i64 {
-    summary.0.tally.responses()
+    bigint(summary.0.tally.responses(), "responses")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_promoters(summary: NpsSummary) -> i64 {
-    summary.0.tally.promoters()
+    bigint(summary.0.tally.promoters(), "promoters")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_passives(summary: NpsSummary) -> i64 {
-    summary.0.tally.passives()
+    bigint(summary.0.tally.passives(), "passives")
 }
 
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_detractors(summary: NpsSummary) -> i64 {
-    summary.0.tally.detractors()
+    bigint(summary.0.tally.detractors(), "detractors")
 }
 
 /// The 11 counts; element 1 is answer 0 (SQL arrays start at 1).
@@ -320,7 +360,7 @@ fn nps_summary_deserialize(
     _unused: Internal,
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> Internal {
-    let decoded = encoding::decode(bytes)
+    let decoded = encoding::decode_received(bytes)
         .unwrap_or_else(|e| invalid(e, PgSqlErrorCode::ERRCODE_INVALID_BINARY_REPRESENTATION));
     let mut state = Internal::default();
     *unsafe { state_mut::<Summary>(&mut state, fcinfo) } = decoded;

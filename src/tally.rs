@@ -35,6 +35,11 @@ pub enum TallyError {
         have: f64,
         remove: f64,
     },
+    /// Merging (or removing) a weighted summary with an unweighted one that has responses:
+    /// counts are not weights, so any result would mislead. `weighted_first`: which side was.
+    WeightedWithUnweighted { weighted_first: bool },
+    /// A weight sum or the sum of squared weights would exceed double precision.
+    WeightOverflow,
 }
 
 impl Tally {
@@ -63,14 +68,25 @@ impl Tally {
         self.counts[answer.index()] -= 1;
     }
 
-    /// Add every count of `other` to this tally.
+    /// Add every count of `other` to this tally. The responses (the sum of the counts) must
+    /// stay within bigint too, as `nps_responses` returns them.
     pub fn merge(&mut self, other: &Tally) -> Result<(), TallyError> {
         let mut merged = self.counts;
         for (m, o) in merged.iter_mut().zip(other.counts) {
             *m = m.checked_add(o).ok_or(TallyError::Overflow)?;
         }
-        self.counts = merged;
+        let merged = Tally { counts: merged };
+        merged.checked_responses().ok_or(TallyError::Overflow)?;
+        *self = merged;
         Ok(())
+    }
+
+    /// The number of responses, or `None` when it exceeds bigint (no sequence of answers
+    /// gets there; only typed-in or corrupted counts do).
+    pub fn checked_responses(&self) -> Option<i64> {
+        self.counts
+            .iter()
+            .try_fold(0i64, |sum, &c| sum.checked_add(c))
     }
 
     /// Remove a part of this tally (every count of `part` must be present).
@@ -90,34 +106,34 @@ impl Tally {
         Ok(())
     }
 
+    // The sums below are i128: every count fits in a bigint, but their sum may not (a summary
+    // can hold 2^63 - 1 answers of 0 and one more of 10), and it must never wrap.
+
     /// Number of responses (NULL answers are never counted).
-    pub fn responses(&self) -> i64 {
-        self.counts.iter().sum()
+    pub fn responses(&self) -> i128 {
+        self.counts.iter().map(|&c| i128::from(c)).sum()
     }
 
     /// Answers 9 and 10.
-    pub fn promoters(&self) -> i64 {
-        self.counts[9] + self.counts[10]
+    pub fn promoters(&self) -> i128 {
+        i128::from(self.counts[9]) + i128::from(self.counts[10])
     }
 
     /// Answers 7 and 8.
-    pub fn passives(&self) -> i64 {
-        self.counts[7] + self.counts[8]
+    pub fn passives(&self) -> i128 {
+        i128::from(self.counts[7]) + i128::from(self.counts[8])
     }
 
     /// Answers 0 through 6.
-    pub fn detractors(&self) -> i64 {
-        self.counts[..=6].iter().sum()
+    pub fn detractors(&self) -> i128 {
+        self.counts[..=6].iter().map(|&c| i128::from(c)).sum()
     }
 
     /// NPS as an exact fraction `(100 * (promoters - detractors), responses)`, or `None` when
     /// there are no responses (an empty group has no NPS).
     pub fn nps_fraction(&self) -> Option<(i128, i128)> {
         let n = self.responses();
-        (n > 0).then(|| {
-            let points = 100 * (i128::from(self.promoters()) - i128::from(self.detractors()));
-            (points, i128::from(n))
-        })
+        (n > 0).then(|| (100 * (self.promoters() - self.detractors()), n))
     }
 
     /// NPS as a float, for statistics and display; `None` without responses.
@@ -273,6 +289,28 @@ mod tests {
         let before = big;
         assert_eq!(big.merge(&tally_of(&[10, 0])), Err(TallyError::Overflow));
         assert_eq!(big, before);
+        // every count fits, but their sum (the responses) would not
+        let mut half =
+            Tally::from_counts([i64::MAX / 2 + 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+        let other = Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2 + 1]).unwrap();
+        assert_eq!(half.checked_responses(), Some(i64::MAX / 2 + 1));
+        assert_eq!(half.merge(&other), Err(TallyError::Overflow));
+        assert_eq!(half.counts()[10], 0, "a failed merge changes nothing");
+        let mut fits = half;
+        fits.merge(&Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX / 2]).unwrap())
+            .unwrap();
+        assert_eq!(fits.responses(), i128::from(i64::MAX));
+    }
+
+    #[test]
+    fn sums_beyond_bigint_do_not_wrap() {
+        let t = Tally::from_counts([i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX, 1]).unwrap();
+        let max = i128::from(i64::MAX);
+        assert_eq!(t.responses(), 2 * max + 1);
+        assert_eq!(t.promoters(), max + 1);
+        assert_eq!(t.detractors(), max);
+        // 100 * (2^63 - (2^63 - 1)) / (2^64 - 1): a hundredth of a billionth of a billionth of a point
+        assert_eq!(t.nps_fraction(), Some((100, 2 * max + 1)));
     }
 
     #[test]

@@ -43,7 +43,9 @@ unsafe fn weighted_trans<T: ScoreDatum>(fcinfo: pg_sys::FunctionCallInfo) -> pg_
         let answer: Option<Answer> = (!args[1].isnull).then(|| T::checked_answer_of(args[1].value));
         let weight = (!args[2].isnull).then(|| checked_weight_of(args[2].value));
         if let (Some(answer), Some(weight)) = (answer, weight) {
-            (*summary).add_weighted(answer, weight);
+            (*summary)
+                .add_weighted(answer, weight)
+                .unwrap_or_else(|e| crate::summary::combine_error(e));
         }
         pg_sys::Datum::from(summary)
     }

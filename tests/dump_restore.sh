@@ -28,7 +28,7 @@ FROM daily GROUP BY plan;
 CREATE UNIQUE INDEX ON plan_stats (plan);
 CREATE INDEX ON daily_stored (((nps_ci(summary)).high));
 CREATE TABLE kept (id int, summary nps_summary);
-INSERT INTO kept VALUES (1, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'), (3, NULL);
+INSERT INTO kept VALUES (1, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2, 'v1:9223372036854775806,0,0,0,0,0,0,0,0,0,1'), (3, NULL);
 SQL
 fingerprint="SELECT md5(string_agg(plan || day || summary::text, ';' ORDER BY plan, day)) FROM daily
               UNION ALL SELECT md5(string_agg(plan || day || summary::text, ';' ORDER BY plan, day)) FROM daily_stored

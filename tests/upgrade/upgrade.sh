@@ -37,12 +37,14 @@ FROM generate_series(1, 6000) g;
 CREATE TABLE stored (id int PRIMARY KEY, summary nps_summary);
 INSERT INTO stored SELECT row_number() OVER (ORDER BY plan, day), nps_agg(score) FROM answers GROUP BY plan, day;
 INSERT INTO stored SELECT 1000 + row_number() OVER (ORDER BY plan), nps_agg(score, weight) FROM answers GROUP BY plan;
-INSERT INTO stored VALUES (2001, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2002, 'v1:9223372036854775807,0,0,0,0,0,0,0,0,0,1'),
+INSERT INTO stored VALUES (2001, 'v1:0,0,0,0,0,0,0,0,0,0,0'), (2002, 'v1:9223372036854775806,0,0,0,0,0,0,0,0,0,1'),
                           (2003, 'v1:1,0,0,0,0,0,0,0,0,0,0;weights=2.5,0,0,0,0,0,0,0,0,0,0;squares=6.25'), (2004, NULL);
 CREATE INDEX stored_nps ON stored (nps(summary));
 CREATE MATERIALIZED VIEW daily AS
 SELECT plan, day, nps_agg(score) AS summary, nps_agg(score, weight) AS weighted FROM answers GROUP BY plan, day;
 CREATE UNIQUE INDEX daily_key ON daily (plan, day);
+-- a view over the statistics made before the update: the update must fix it in place
+CREATE VIEW plan_ci AS SELECT plan, (nps_ci(rollup(summary), 0.95, 'wald')).low FROM daily GROUP BY plan;
 SQL
 )
 # What must read back identical: bytes (the binary form is the stored form), text, numbers.
@@ -74,6 +76,9 @@ for old in $olds; do
                                  (nps_test(rollup(summary), rollup(weighted))).p_value AS p FROM daily GROUP BY plan" \
               -c "CREATE INDEX intervals_low ON intervals (low)" -c "REFRESH MATERIALIZED VIEW intervals"
   check "$old -> $current: materialized view over nps_ci and nps_test" "3" "$(psql -d $db -At -c "SELECT count(low) FROM intervals")"
+  check "$old -> $current: a view made before the update works with an empty search_path" \
+    "$(psql -d $db -At -c "SELECT string_agg(plan || round(low::numeric, 6), ',' ORDER BY plan) FROM plan_ci")" \
+    "$(psql -d $db -At -c "SET search_path = ''" -c "SELECT pg_catalog.string_agg(plan || pg_catalog.round(low::numeric, 6), ',' ORDER BY plan) FROM public.plan_ci")"
 
   psql -d $fresh -c "CREATE EXTENSION nps_ext"
   psql -d $db -At -f "$here/catalog.sql" > "$work/upgraded.txt"

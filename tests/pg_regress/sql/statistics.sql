@@ -65,9 +65,23 @@ SELECT abs(nps_stderr(nps_agg(score, w)) - 100 * sqrt((p + d - (p - d)^2) / n)) 
 FROM weighted, k GROUP BY p, d, n;
 -- equal weights change nothing
 SELECT abs(nps_stderr(nps_agg(score, 2.5)) - nps_stderr(nps_agg(score))) < 1e-12 AS equal_weights FROM seed;
--- weighted and unweighted summaries merge (unweighted answers weigh 1)
-SELECT nps_agg(score, w) + 'v1:0,0,0,0,0,0,0,0,0,0,1' AS merged FROM weighted;
-SELECT nps(nps_agg(score, w) + 'v1:0,0,0,0,0,0,0,0,0,0,1') AS merged_nps, 100.0 * (4 - 1) / 5.5 AS by_hand FROM weighted;
+-- a weighted and an unweighted summary with responses do not combine (counts are not weights):
+-- +, -, rollup and the segment helpers refuse with 22023
+SELECT error_of($$SELECT nps_agg(score, w) + 'v1:0,0,0,0,0,0,0,0,0,0,1' FROM weighted$$);
+SELECT error_of($$SELECT 'v1:0,0,0,0,0,0,0,0,0,0,1'::nps_summary + nps_agg(score, w) FROM weighted$$);
+SELECT error_of($$SELECT nps_agg(score, w) - 'v1:0,0,0,0,0,0,0,0,0,0,1' FROM weighted$$);
+SELECT error_of($$SELECT rollup(s) FROM (SELECT nps_agg(score, w) FROM weighted UNION ALL SELECT nps_agg(score) FROM weighted) v(s)$$);
+SELECT error_of($$SELECT nps_impact(nps_agg(score), nps_agg(score, w)) FROM weighted$$);
+SELECT error_of($$SELECT nps_contribution(nps_agg(score), nps_agg(score, w)) FROM weighted$$);
+-- built with weight 1, the extra answer merges: 100 * (4 - 1) / 5.5
+SELECT nps(nps_agg(score, w) + (SELECT nps_agg(10, 1.0))) AS merged_nps, 100.0 * (4 - 1) / 5.5 AS by_hand FROM weighted;
+-- a summary without responses is the identity for either kind
+WITH x AS (SELECT nps_agg(score, w) AS s FROM weighted)
+SELECT s + 'v1:0,0,0,0,0,0,0,0,0,0,0' = s AS plus_empty, s - 'v1:0,0,0,0,0,0,0,0,0,0,0' = s AS minus_empty,
+       'v1:0,0,0,0,0,0,0,0,0,0,0'::nps_summary + s = s AS empty_plus,
+       (SELECT rollup(v) FROM (SELECT nps_agg(score, w) FROM weighted
+                               UNION ALL SELECT nps_agg(score) FROM weighted WHERE score IS NULL) u(v)) = s AS rollup_with_empty
+FROM x;
 -- weighted parallel-safe labels, and no moving-aggregate inverse (float sums would drift)
 SELECT a.aggfnoid::regprocedure::text AS aggregate, a.aggcombinefn <> 0 AS combine, a.aggminvtransfn <> 0 AS inverse
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
@@ -94,4 +108,7 @@ SELECT error_of($$SELECT nps_agg(9, 'Infinity')$$);
 SELECT error_of($$SELECT nps(11, 1)$$);
 SELECT error_of($$SELECT 'v1:0,0,0,0,0,0,0,0,0,0,1;weights=0,0,0,0,0,0,0,0,0,0,-1;squares=1'::nps_summary$$);
 SELECT error_of($$SELECT 'v1:0,0,0,0,0,0,0,0,0,0,1;weights=1,0,0,0,0,0,0,0,0,0,1;squares=1'::nps_summary$$);
+-- weight sums past double precision: an error, not a summary that cannot be read back
+SELECT error_of($$SELECT nps_agg(s, 1e154) FROM (VALUES (9), (10)) v(s)$$);
+SELECT error_of($$SELECT nps(s, 1e200) FROM (VALUES (9)) v(s)$$);
 DROP TABLE seed, s, pair, weighted;

@@ -114,3 +114,18 @@ SELECT receive_bytes('\x010080808080808080808001000000000000000000'::bytea) AS c
 SELECT receive_bytes('\x0100808080808080808080800100000000000000000000'::bytea) AS overlong_varint;
 SELECT receive_bytes('\x01'::bytea) AS version_only;
 DROP TABLE answers, daily, copied_text, copied_binary, raw_bytes, received;
+-- sums of counts beyond bigint: text and binary input refuse them (reliability.sql), but 0.1.0
+-- could store them, and they must read back without wrapping. Bytes put in place with a binary
+-- cast, as such a value lies on disk: 2^63 - 1 answers of 0 and one 10 (k = 1), or one 1 (k = 2).
+-- NPS = 100 * (1 - (2^63 - 1)) / 2^63 = -100 + 200 / 2^63 = -99.99999999999999997831595655...,
+-- shown to the 16 decimals numeric division picks: -100.0000000000000000
+CREATE CAST (bytea AS nps_summary) WITHOUT FUNCTION;
+CREATE TABLE beyond AS
+SELECT k, b::nps_summary AS s FROM (VALUES (1, '\x0100ffffffffffffffff7f00000000000000000001'::bytea),
+                                           (2, '\x0100ffffffffffffffff7f01000000000000000000')) v(k, b);
+DROP CAST (bytea AS nps_summary);
+SELECT nps(s), nps_promoters(s) AS promoters, nps_passives(s) AS passives, round(nps_stderr(s)::numeric, 6) AS stderr
+FROM beyond WHERE k = 1;
+SELECT error_of($$SELECT nps_responses(s) FROM beyond WHERE k = 1$$);
+SELECT error_of($$SELECT nps_detractors(s) FROM beyond WHERE k = 2$$);
+DROP TABLE beyond;
