@@ -50,3 +50,10 @@ CREATE CAST (jsonb AS @extschema@.nps_summary)
     WITH FUNCTION @extschema@.nps_summary_from_jsonb(jsonb);
 COMMENT ON FUNCTION @extschema@.nps_report(@extschema@.nps_summary, double precision, text) IS
     'The NPS, counts, shares, margin and confidence interval of a summary as one jsonb object';
+
+-- ==== issue 11: Every input path as fast as the integer path: numeric answers and weighted NPS ====
+-- Nothing to change in the catalog. The weighted transitions nps_weighted_trans_{int2,int4,int8,
+-- numeric} and rollup's nps_rollup_trans / nps_rollup_inverse became plain V1 functions; their
+-- CREATE FUNCTION is now written by hand in the install script, with the argument names, labels
+-- and C symbols (nps_..._wrapper) that 0.1.0 created, so the 0.1.0 objects stay as they are.
+-- nps_category(numeric) and the numeric nps/nps_agg transitions keep their SQL and symbols.

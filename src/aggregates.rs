@@ -4,10 +4,10 @@
 //! The transition function touches one counter and allocates nothing after the first row; the
 //! inverse makes any window frame O(rows); combine/serialize/deserialize make it parallel.
 
-use crate::score::{Answer, ScoreInput};
+use crate::score::{Answer, ScoreDatum};
 use crate::tally::Tally;
 use pgrx::prelude::*;
-use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
+use pgrx::{AnyNumeric, Internal, PgSqlErrorCode};
 
 /// The `T` behind an aggregate's `internal` state, created as `T::default()` in the aggregate
 /// memory context (which lives as long as the group) on first use.
@@ -41,6 +41,22 @@ unsafe fn new_state<T: Default>(fcinfo: pg_sys::FunctionCallInfo) -> *mut T {
     }
 }
 
+/// The state in argument 0 of a V1 transition function, created on the first row.
+///
+/// # Safety
+/// `fcinfo` must be an aggregate call whose argument 0 is NULL or a `T` created here.
+#[inline(always)]
+pub(crate) unsafe fn state_arg<T: Default>(fcinfo: pg_sys::FunctionCallInfo) -> *mut T {
+    unsafe {
+        let state = (*fcinfo).args.as_slice(1)[0];
+        if state.isnull {
+            new_state::<T>(fcinfo)
+        } else {
+            state.value.cast_mut_ptr::<T>()
+        }
+    }
+}
+
 /// One step of the (inverse) transition: `apply` the checked answer in argument 1 to the tally
 /// in argument 0, creating the tally on the first row. A NULL answer is no response.
 ///
@@ -49,32 +65,26 @@ unsafe fn new_state<T: Default>(fcinfo: pg_sys::FunctionCallInfo) -> *mut T {
 /// # Safety
 /// `fcinfo` must be an aggregate call with (internal, T) arguments.
 #[inline(always)]
-unsafe fn step<T: FromDatum + ScoreInput>(
+unsafe fn step<T: ScoreDatum>(
     fcinfo: pg_sys::FunctionCallInfo,
     apply: fn(&mut Tally, Answer),
 ) -> pg_sys::Datum {
     unsafe {
         let args = (*fcinfo).args.as_slice(2);
-        let tally = if args[0].isnull {
-            new_state::<Tally>(fcinfo)
-        } else {
-            args[0].value.cast_mut_ptr::<Tally>()
-        };
+        let tally = state_arg::<Tally>(fcinfo);
         if !args[1].isnull {
-            if let Some(score) = T::from_datum(args[1].value, false) {
-                apply(&mut *tally, score.checked_answer());
-            }
+            apply(&mut *tally, T::checked_answer_of(args[1].value));
         }
         pg_sys::Datum::from(tally)
     }
 }
 
-unsafe fn trans<T: FromDatum + ScoreInput>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+unsafe fn trans<T: ScoreDatum>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { step::<T>(fcinfo, Tally::add) }
 }
 
 /// Always returns a state: a NULL would make PostgreSQL recompute the frame.
-unsafe fn inverse<T: FromDatum + ScoreInput>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+unsafe fn inverse<T: ScoreDatum>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe { step::<T>(fcinfo, Tally::remove) }
 }
 
@@ -177,8 +187,9 @@ v1_function!(nps_final, pg_finfo_nps_final, final_nps);
 // Every aggregate that takes an answer, for each of the four input types, from one template:
 // nps(type) and nps_agg(type) share the per-answer transition functions (and differ in their
 // final function); the weighted nps(type, double precision) and nps_agg(type, double precision)
-// keep a whole Summary (see weighted.rs) and have no inverse, since float weight sums cannot be
-// taken back out exactly.
+// share the weighted transition functions (see weighted.rs; their C symbols and argument names
+// are those pgrx gave them in 0.1.0), keep a whole Summary and have no inverse, since float
+// weight sums cannot be taken back out exactly.
 extension_sql!(
     r#"
 CREATE FUNCTION nps_final(internal) RETURNS numeric
@@ -192,6 +203,9 @@ BEGIN
                 IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_%1$s';
             CREATE FUNCTION nps_inverse_%1$s(internal, %2$s) RETURNS internal
                 IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_%1$s';
+            CREATE FUNCTION nps_weighted_trans_%1$s(state internal, score %2$s, weight double precision)
+                RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_weighted_trans_%1$s_wrapper';
             CREATE AGGREGATE nps(%2$s) (
                 SFUNC = nps_trans_%1$s, STYPE = internal, SSPACE = 88, FINALFUNC = nps_final,
                 COMBINEFUNC = nps_combine, SERIALFUNC = nps_serialize, DESERIALFUNC = nps_deserialize,
@@ -234,10 +248,6 @@ COMMENT ON AGGREGATE nps(integer, double precision) IS 'Weighted Net Promoter Sc
         summary::nps_summary_combine,
         summary::nps_summary_serialize,
         summary::nps_summary_deserialize,
-        weighted::nps_weighted_trans_int2,
-        weighted::nps_weighted_trans_int4,
-        weighted::nps_weighted_trans_int8,
-        weighted::nps_weighted_trans_numeric,
         weighted::nps_weighted_final
     ]
 );

@@ -1,6 +1,6 @@
 //! The `nps_category` enum type and the classifier `nps_category(score)`.
 
-use crate::score::{Answer, ScoreInput};
+use crate::score::{Answer, ScoreDatum, ScoreInput};
 use pgrx::prelude::*;
 use pgrx::AnyNumeric;
 use std::ffi::CString;
@@ -88,10 +88,21 @@ fn nps_category_int8(score: i64, fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Oi
     unsafe { category_datum(fcinfo, Category::of(score.checked_answer())) }
 }
 
-#[pg_extern(sql = false)]
-fn nps_category_numeric(score: AnyNumeric, fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Oid {
-    unsafe { category_datum(fcinfo, Category::of(score.checked_answer())) }
+/// Numeric answers take the fast path of the aggregates (see score.rs): a plain V1 function
+/// that reads the numeric in place, under the C symbol 0.1.0's SQL names.
+unsafe fn category_of_numeric(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        // STRICT: the argument is never NULL
+        let score = (*fcinfo).args.as_slice(1)[0].value;
+        let category = Category::of(AnyNumeric::checked_answer_of(score));
+        pg_sys::Datum::from(category_datum(fcinfo, category))
+    }
 }
+v1_function!(
+    nps_category_numeric_wrapper,
+    pg_finfo_nps_category_numeric_wrapper,
+    category_of_numeric
+);
 
 #[cfg(test)]
 mod tests {

@@ -197,11 +197,11 @@ pub fn decode_state(bytes: &[u8]) -> Result<Tally, FormatError> {
 }
 
 fn decode_with(bytes: &[u8], minimal_varints: bool) -> Result<Summary, FormatError> {
-    let (&version, rest) = bytes.split_first().ok_or(FormatError::Empty)?;
+    let (&version, rest) = bytes.split_first().ok_or_else(|| FormatError::Empty)?;
     if version != VERSION {
         return Err(FormatError::UnknownVersion(version.to_string()));
     }
-    let (&flags, mut rest) = rest.split_first().ok_or(FormatError::Truncated)?;
+    let (&flags, mut rest) = rest.split_first().ok_or_else(|| FormatError::Truncated)?;
     if flags & !WEIGHTED != 0 {
         return Err(FormatError::UnknownFlags(flags));
     }
@@ -210,7 +210,7 @@ fn decode_with(bytes: &[u8], minimal_varints: bool) -> Result<Summary, FormatErr
         let mut value: u64 = 0;
         let mut shift = 0u32;
         loop {
-            let (&byte, tail) = rest.split_first().ok_or(FormatError::Truncated)?;
+            let (&byte, tail) = rest.split_first().ok_or_else(|| FormatError::Truncated)?;
             rest = tail;
             let bits = u64::from(byte & 0x7f);
             if shift >= 64 || (shift == 63 && bits > 1) {

@@ -2,8 +2,9 @@
 //!
 //! Pure arithmetic, testable without a server, lives in `tally` (per-answer counts), `weights`
 //! (a summary's contents), `encoding` (its stored and text forms), `json` (its JSON form),
-//! `stats` (intervals, tests, sample size) and `report` (a summary's figures as one JSON
-//! object); the other modules are the thin PostgreSQL layer over them.
+//! `numeric` (answers read from a numeric's bytes), `stats` (intervals, tests, sample size)
+//! and `report` (a summary's figures as one JSON object); the other modules are the thin
+//! PostgreSQL layer over them.
 
 #[macro_use]
 mod v1;
@@ -13,6 +14,7 @@ pub mod category;
 pub mod encoding;
 pub mod json;
 pub mod jsonb;
+pub mod numeric;
 pub mod report;
 pub mod score;
 pub mod segments;
@@ -20,6 +22,7 @@ pub mod significance;
 pub mod stats;
 pub mod summary;
 pub mod tally;
+pub mod varlena;
 pub mod weighted;
 pub mod weights;
 

@@ -2,7 +2,7 @@
 //! anything else is an error naming the value and the rule, never a silently dropped row.
 
 use pgrx::prelude::*;
-use pgrx::{AnyNumeric, PgSqlErrorCode};
+use pgrx::{AnyNumeric, FromDatum, PgSqlErrorCode};
 use std::fmt;
 
 /// A checked NPS answer, 0..=10.
@@ -114,6 +114,48 @@ impl ScoreInput for AnyNumeric {
     fn checked_answer(&self) -> Answer {
         Answer::from_numeric(self).unwrap_or_else(|e| e.report())
     }
+}
+
+/// An SQL input type read straight from its (non-NULL) Datum in the per-row functions.
+pub trait ScoreDatum {
+    /// The checked answer in `datum`, or an ERROR.
+    ///
+    /// # Safety
+    /// `datum` must be a non-NULL value of the SQL type this is implemented for.
+    unsafe fn checked_answer_of(datum: pg_sys::Datum) -> Answer;
+}
+
+macro_rules! integer_datum {
+    ($($ty:ty),*) => {$(
+        impl ScoreDatum for $ty {
+            #[inline(always)]
+            unsafe fn checked_answer_of(datum: pg_sys::Datum) -> Answer {
+                let value = unsafe { <$ty>::from_datum(datum, false) }.expect("not NULL");
+                Answer::from_int(i64::from(value)).unwrap_or_else(|e| e.report())
+            }
+        }
+    )*};
+}
+integer_datum!(i16, i32, i64);
+
+impl ScoreDatum for AnyNumeric {
+    /// The fast path reads the numeric's own bytes in place (see numeric.rs); whatever it does
+    /// not accept goes through PostgreSQL's numeric functions as before, so errors are unchanged.
+    #[inline(always)]
+    unsafe fn checked_answer_of(datum: pg_sys::Datum) -> Answer {
+        match crate::numeric::whole_answer(unsafe { crate::varlena::bytes_of(datum) }) {
+            Some(answer) => answer,
+            None => unsafe { slow_numeric_answer(datum) },
+        }
+    }
+}
+
+/// Whatever the fast path leaves: through AnyNumeric, accepting or raising the error.
+#[cold]
+#[inline(never)]
+unsafe fn slow_numeric_answer(datum: pg_sys::Datum) -> Answer {
+    let numeric = unsafe { AnyNumeric::from_datum(datum, false) }.expect("not NULL");
+    numeric.checked_answer()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The `nps_summary` type: stored per-answer counts you can keep, merge and query later.
 //! I/O (text, binary), the `nps_agg`/`rollup` aggregates, operators and accessors.
 
-use crate::aggregates::{nps_numeric, state_mut};
+use crate::aggregates::{nps_numeric, state_arg, state_mut};
 use crate::encoding::{self, FormatError};
 use crate::tally::{Tally, TallyError};
 use crate::weights::Summary;
@@ -32,11 +32,7 @@ impl FromDatum for NpsSummary {
             return None;
         }
         unsafe {
-            let varlena = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
-            let bytes = std::slice::from_raw_parts(
-                pgrx::vardata_any(varlena) as *const u8,
-                pgrx::varsize_any_exhdr(varlena),
-            );
+            let bytes = crate::varlena::bytes_of(datum);
             // stored values: the structural checks of every release, so whatever 0.1.0 stored reads
             // back identical; the consistency rules apply where values come in (text, receive)
             match encoding::decode(bytes) {
@@ -371,46 +367,66 @@ fn nps_summary_deserialize(
     state
 }
 
-/// rollup's transition: merge one stored summary into the state; NULL summaries are skipped.
-#[pg_extern(immutable, parallel_safe)]
-fn nps_rollup_trans(
-    mut state: Internal,
-    summary: Option<NpsSummary>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    let merged = unsafe { state_mut::<Summary>(&mut state, fcinfo) };
-    if let Some(summary) = summary {
-        merged
-            .merge(&summary.0)
-            .unwrap_or_else(|e| combine_error(e));
+/// rollup's transition, per row: merge one stored summary into the state (created on the first
+/// row); NULL summaries are skipped. A plain V1 function (see `v1.rs`): the summary is decoded
+/// on the stack and merged into the state in place.
+///
+/// # Safety
+/// `fcinfo` must be an aggregate call with (internal, nps_summary) arguments.
+unsafe fn rollup_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let args = (*fcinfo).args.as_slice(2);
+        let merged = state_arg::<Summary>(fcinfo);
+        if let Some(summary) = NpsSummary::from_datum(args[1].value, args[1].isnull) {
+            (*merged)
+                .merge(&summary.0)
+                .unwrap_or_else(|e| combine_error(e));
+        }
+        pg_sys::Datum::from(merged)
     }
-    state
 }
 
 /// rollup's inverse: take a summary that leaves the window frame back out. Counts subtract
 /// exactly; float weight sums would drift, so with weights it returns NULL and PostgreSQL
 /// recomputes the frame.
-#[pg_extern(immutable, parallel_safe)]
-fn nps_rollup_inverse(
-    mut state: Internal,
-    summary: Option<NpsSummary>,
-    fcinfo: pg_sys::FunctionCallInfo,
-) -> Internal {
-    let merged = unsafe { state_mut::<Summary>(&mut state, fcinfo) };
-    if let Some(summary) = summary {
-        if merged.weights.is_some() || summary.0.weights.is_some() {
-            return Internal::default();
+///
+/// # Safety
+/// As for [`rollup_trans`].
+unsafe fn rollup_inverse(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let args = (*fcinfo).args.as_slice(2);
+        let merged = state_arg::<Summary>(fcinfo);
+        if let Some(summary) = NpsSummary::from_datum(args[1].value, args[1].isnull) {
+            if (*merged).weights.is_some() || summary.0.weights.is_some() {
+                return crate::v1::return_null(fcinfo);
+            }
+            (*merged)
+                .subtract(&summary.0)
+                .unwrap_or_else(|e| combine_error(e));
         }
-        merged
-            .subtract(&summary.0)
-            .unwrap_or_else(|e| combine_error(e));
+        pg_sys::Datum::from(merged)
     }
-    state
 }
+
+// The C symbols pgrx generated for these in 0.1.0, which that release's SQL names.
+v1_function!(
+    nps_rollup_trans_wrapper,
+    pg_finfo_nps_rollup_trans_wrapper,
+    rollup_trans
+);
+v1_function!(
+    nps_rollup_inverse_wrapper,
+    pg_finfo_nps_rollup_inverse_wrapper,
+    rollup_inverse
+);
 
 // nps_agg(type) is created with the other per-type aggregates in aggregates.rs.
 extension_sql!(
     r#"
+CREATE FUNCTION nps_rollup_trans(state internal, summary nps_summary) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_rollup_trans_wrapper';
+CREATE FUNCTION nps_rollup_inverse(state internal, summary nps_summary) RETURNS internal
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_rollup_inverse_wrapper';
 CREATE AGGREGATE rollup(nps_summary) (
     SFUNC = nps_rollup_trans, STYPE = internal, SSPACE = 192, FINALFUNC = nps_summary_final,
     COMBINEFUNC = nps_summary_combine, SERIALFUNC = nps_summary_serialize,
@@ -422,11 +438,10 @@ COMMENT ON AGGREGATE rollup(nps_summary) IS 'Merge nps_summary values into one';
 "#,
     name = "nps_summary_aggregates",
     requires = [
+        "nps_summary_type",
         nps_summary_final,
         nps_summary_combine,
         nps_summary_serialize,
-        nps_summary_deserialize,
-        nps_rollup_trans,
-        nps_rollup_inverse
+        nps_summary_deserialize
     ]
 );
