@@ -327,7 +327,8 @@ mod tests {
         let cases = [
             Summary::default(),
             tally([3, 1, 0, 2, 1, 4, 6, 10, 14, 17, 12]),
-            tally([i64::MAX, 0, 1, i64::MAX - 1, 0, 0, 0, 0, 0, 0, i64::MAX]),
+            // responses add up to exactly i64::MAX, the most a summary from outside may hold
+            tally([i64::MAX - (1 << 62) - 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 << 62]),
             weighted(
                 [1, 0, 0, 0, 0, 0, 0, 3, 0, 0, 2],
                 // weights whose shortest decimals are long, tiny and huge
@@ -342,9 +343,10 @@ mod tests {
                     1.0 / 3.0 + 2.0,
                     0.0,
                     0.0,
-                    1e-300 + 1e300,
+                    1e-300 + 1e150,
                 ],
-                1.0 / 7.0 + 1e300,
+                // within the bounds of the squares, 5e299 ..= 1e300 (the large weight dominates)
+                1.0 / 7.0 * 5.25e300,
             ),
             weighted([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5], [0.0; 11], 0.0),
         ];
