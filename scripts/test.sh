@@ -44,6 +44,8 @@ for major in $NPS_PG_MAJORS; do
   layer "PostgreSQL $major: pg_dump / pg_restore" tests/dump_restore.sh "$host" "$NPS_TEST_PORT"
   layer "PostgreSQL $major: docs examples" python3 tests/docs/check_docs.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: upgrade from earlier releases" tests/upgrade/upgrade.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: live summaries: concurrent writers, dump/restore" \
+    tests/live/concurrency.sh "$host" "$NPS_TEST_PORT"
   scripts/cluster.sh stop "$NPS_CLUSTER"
 done
 

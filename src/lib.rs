@@ -9,6 +9,7 @@ mod v1;
 
 pub mod aggregates;
 pub mod category;
+pub mod live;
 pub mod encoding;
 pub mod score;
 pub mod segments;
