@@ -242,8 +242,18 @@ SELECT error_of($$SELECT nps_live_summary('answers', 'note', 'day', '1 day')$$);
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'id', '1 day')$$);
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 day', weight_column => 'note')$$);
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan,plan}')$$);
-CREATE TABLE clash (bucket text, day date, score int);
+CREATE TABLE clash (bucket text, nps_live_plus int, day date, score int);
 SELECT error_of($$SELECT nps_live_summary('clash', 'score', 'day', '1 day', '{bucket}')$$);
+SELECT error_of($$SELECT nps_live_summary('clash', 'score', 'day', '1 day', '{nps_live_plus}')$$);
+-- segments named like PL/pgSQL's own variables, and quoted names, work
+CREATE TABLE odd ("new" text, found int, "Answered On" date, "Score!" int);
+INSERT INTO odd VALUES ('a', 1, '2026-01-05', 9);
+SELECT nps_live_summary('odd', 'Score!', 'Answered On', '1 day', '{new,found}');
+INSERT INTO odd VALUES ('a', 1, '2026-01-05', 3), ('b', 1, '2026-01-05', 10);
+UPDATE odd SET found = 2 WHERE "Score!" = 3;
+DELETE FROM odd WHERE new = 'b';
+SELECT * FROM odd_nps_live ORDER BY 1, 2, 3;
+SELECT nps_live_summary_drop('odd', true);
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 day', target => 'answers')$$);
 SELECT error_of($$SELECT nps_live_summary('answers_expected', 'score', 'bucket', '1 day')$$);
 SELECT error_of($$SELECT nps_live_summary('nps_summary', 'score', 'day', '1 day')$$);
@@ -297,7 +307,7 @@ DROP ROLE nps_live_reader;
 DROP ROLE nps_live_writer;
 
 DROP VIEW answers_expected, survey_expected;
-DROP TABLE answers, panel, zoned, survey, xmins, parted, clash,
+DROP TABLE answers, panel, zoned, survey, xmins, parted, clash, odd,
            "a very long name for a table of answers that people really type";
 DROP TYPE plan;
 DROP DOMAIN answer;
