@@ -242,18 +242,26 @@ BEGIN
 
     -- An answer without a time or a segment has no place in the table: an error (class 22),
     -- never a silently missing answer.
-    problem := pg_catalog.format($$SELECT CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN '22008' ELSE '22004' END AS code,
-               CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN %1$L || d.bucket || %2$L
-                    ELSE %3$L || CASE WHEN d.bucket IS NULL THEN %4$L%5$s END || %2$L END AS message,
-               %6$L || d.nps_live_answers AS detail,
-               CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN 'Give the answer a finite time.' ELSE %8$L END AS hint
-          FROM d WHERE NOT (%7$s) LIMIT 1$$,
+    -- Also how many buckets lose answers: none after an INSERT, or an UPDATE of other columns,
+    -- and then there is nothing more to do.
+    problem := pg_catalog.format($$SELECT p.code, p.message, p.detail, p.hint,
+               (SELECT pg_catalog.count(*) FROM d WHERE d.nps_live_minus IS NOT NULL
+                   AND (d.nps_live_plus IS NULL OR NOT d.nps_live_plus OPERATOR(%9$s.=) d.nps_live_minus)) AS takes
+          FROM (VALUES (1)) AS one (x)
+          LEFT JOIN LATERAL (
+            SELECT CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN '22008' ELSE '22004' END AS code,
+                   CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN %1$L || d.bucket || %2$L
+                        ELSE %3$L || CASE WHEN d.bucket IS NULL THEN %4$L%5$s END || %2$L END AS message,
+                   %6$L || d.nps_live_answers AS detail,
+                   CASE WHEN NOT pg_catalog.isfinite(d.bucket) THEN 'Give the answer a finite time.' ELSE %8$L END AS hint
+              FROM d WHERE NOT (%7$s) LIMIT 1) p ON true$$,
         pg_catalog.format('answer at %s ', time_column), ' cannot be summarized', 'answer with a NULL ',
         time_column, coalesce(null_column, ''),
         pg_catalog.format('%s counts every answer of %s (a row with a score) by its %s; answers here without one: ',
                           live, source, pg_catalog.array_to_string(time_column || segments, ', ')),
         keys_given,
-        'Give the column a value (NOT NULL, a DEFAULT, or a stored generated column with coalesce()), or leave the score NULL for an answer that is not a response.');
+        'Give the column a value (NOT NULL, a DEFAULT, or a stored generated column with coalesce()), or leave the score NULL for an answer that is not a response.',
+        ext);
 
     -- Add the new answers to their buckets, locking every bucket touched in key order, so that
     -- concurrent writers queue in one order and never deadlock. A bucket that only loses
@@ -334,7 +342,7 @@ BEGIN
     END IF;
     IF nps_live_problem.code IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = nps_live_problem.code, MESSAGE = nps_live_problem.message, DETAIL = nps_live_problem.detail, HINT = nps_live_problem.hint;
-    ELSIF TG_OP = 'INSERT' THEN
+    ELSIF nps_live_problem.takes = 0 THEN
         RETURN NULL;
     ELSIF TG_OP = 'UPDATE' THEN
         %6$s
