@@ -27,7 +27,7 @@ SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan,region}');
 -- bucket has the time column's type, each segment its own type; the key is bucket + segments
 SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull AS not_null
 FROM pg_attribute WHERE attrelid = 'answers_nps_live'::regclass AND attnum > 0 ORDER BY attnum;
-SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'answers_nps_live'::regclass;
+SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'answers_nps_live'::regclass AND contype = 'p';
 SELECT obj_description('answers_nps_live'::regclass, 'pg_class');
 SELECT tgname, tgtype, tgoldtable, tgnewtable, tgfoid::regprocedure FROM pg_trigger
 WHERE tgrelid = 'answers'::regclass ORDER BY tgname;
@@ -365,6 +365,12 @@ SET DateStyle = 'ISO, YMD';
 CREATE EXTENSION nps_ext;
 CREATE TABLE answers (plan text, day date, score int);
 INSERT INTO answers VALUES ('free', '2026-01-05', 9), ('pro', '2026-01-05', 3);
+-- row-level security that hides rows from the caller would leave them out of the fill
+ALTER TABLE answers ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN EXECUTE q; RETURN 'no error'; EXCEPTION WHEN others THEN RETURN SQLSTATE || ': ' || SQLERRM; END $$;
+SELECT pg_temp.error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 month', '{plan}')$$);
+ALTER TABLE answers DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY;
 SELECT nps_live_summary('answers', 'score', 'day', '1 month', '{plan}');
 INSERT INTO answers VALUES ('free', '2026-01-20', 10);
 SELECT bucket, plan, summary FROM answers_nps_live ORDER BY bucket, plan;
