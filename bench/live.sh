@@ -3,8 +3,9 @@
 #
 #  1. Insert throughput into a table of answers with a live summary against the same table
 #     without one, in alternating runs: batches of 100 rows and single rows, answers of today
-#     (50 segments, so every writer adds to the same 50 buckets) and answers spread over three
-#     years (a backfill), with synchronous_commit on and off. Rows per second and the ratio.
+#     (50 segments, so every writer adds to the same 50 buckets; also 1000-row statements) and
+#     answers spread over three years (a backfill), with synchronous_commit on and off. Rows per
+#     second and the ratio.
 #  2. The dashboard query (12 months by segment, margin, month-over-month nps_test) over a live
 #     table of 3 years x 50 segments of daily summaries (54,800 rows: what any number of
 #     answers over 3 years and 50 segments makes) against the same query over the raw answers.
@@ -12,7 +13,8 @@
 #     machine's cores allow), and 32 clients at a given total rate (dashboards refreshing).
 #
 #   bench/live.sh
-#   SECONDS_PER_RUN=15 ROUNDS=3 CLIENTS=32 RAW_ANSWERS=10000000 SYNC="on off" DASHBOARD_RATES="16 32 64" bench/live.sh
+#   SECONDS_PER_RUN=15 ROUNDS=3 CLIENTS=32 RAW_ANSWERS=10000000 SYNC="on off" DASHBOARD_RATES="16 32 64" \
+#     SCENARIOS="100 today,1 today,1000 today,100 spread" PARTS="inserts dashboard" bench/live.sh
 #   PG_CONFIG=/path/to/pg_config bench/live.sh    (default: Debian's PostgreSQL 15)
 # Figures from a shared machine move from run to run; the rounds alternate plain and live runs
 # so that both see the same noise, and every round is printed.
@@ -29,6 +31,8 @@ CLIENTS=${CLIENTS:-32}
 RAW_ANSWERS=${RAW_ANSWERS:-10000000}
 SYNC=${SYNC:-"on off"}
 DASHBOARD_RATES=${DASHBOARD_RATES:-"16 32 64"}   # dashboards refreshing: queries per second from all clients
+SCENARIOS=${SCENARIOS:-"100 today,1 today,1000 today,100 spread"}  # rows per statement, when the answers are
+PARTS=${PARTS:-"inserts dashboard"}
 PORT=${NPS_BENCH_PORT:-28818}
 BIN=$("$PG_CONFIG" --bindir)
 HOST="$(scripts/state_dir.sh)/bench-live"
@@ -49,6 +53,7 @@ pgbench_tps() {
     -f "$1" nps_live_bench 2>&1 | tee "$work/last.out" | sed -nE 's/^tps = ([0-9.]+).*/\1/p'
 }
 
+if [[ " $PARTS " == *" inserts "* ]]; then
 echo "== 1. inserts: a table with a live summary (by day and 50 segments) against the same table without"
 psql -d nps_live_bench <<'SQL'
 CREATE TABLE plain (id bigserial PRIMARY KEY, segment int, answered_at timestamptz NOT NULL DEFAULT now(), score smallint);
@@ -68,9 +73,10 @@ write_scripts() {
     fi
   done
 }
-printf '%-40s %-6s %-6s %12s %12s %7s\n' scenario commit round "plain rows/s" "live rows/s" ratio
+printf '%-41s %-6s %-6s %12s %12s %7s\n' scenario commit round "plain rows/s" "live rows/s" ratio
 for sync in $SYNC; do
-  for scenario in "100 today" "1 today" "100 spread"; do
+  IFS=, read -r -a scenarios <<< "$SCENARIOS"
+  for scenario in "${scenarios[@]}"; do
     read -r rows when <<< "$scenario"
     if [ "$when" = today ]; then at="now()"; else at="timestamptz '2023-01-01' + random() * interval '3 years'"; fi
     write_scripts "$rows" "$at"
@@ -84,7 +90,7 @@ for sync in $SYNC; do
         [ -n "${tps[$t]}" ] || { cat "$work/last.out" >&2; exit 1; }
       done
       awk -v label="$label" -v sync="$sync" -v round="$round" -v rows="$rows" -v plain="${tps[plain]}" -v live="${tps[live]}" \
-        'BEGIN { printf "%-40s %-6s %-6s %12.0f %12.0f %7.2f\n", label, sync, round, plain * rows, live * rows, live / plain }' \
+        'BEGIN { printf "%-41s %-6s %-6s %12.0f %12.0f %7.2f\n", label, sync, round, plain * rows, live * rows, live / plain }' \
         | tee -a "$work/inserts.txt"
     done
   done
@@ -97,7 +103,7 @@ for line in open(sys.argv[1]):
     runs[(" ".join(parts[:-5]), parts[-5])].append(float(parts[-1]))
 print("   median ratio (live / plain rows per second) and the range of the rounds:")
 for (label, sync), ratios in runs.items():
-    print(f"   {label:<40} synchronous_commit={sync:<4} {statistics.median(ratios):5.2f}  ({min(ratios):.2f} .. {max(ratios):.2f})")
+    print(f"   {label:<41} synchronous_commit={sync:<4} {statistics.median(ratios):5.2f}  ({min(ratios):.2f} .. {max(ratios):.2f})")
 PY
 psql -d nps_live_bench -At -c "SELECT 'check: live table equals a recomputation: ' || (SELECT count(*) = 0 FROM (
     (TABLE live_nps_live EXCEPT ALL SELECT date_trunc('day', answered_at), segment, nps_agg(score) FROM live WHERE score IS NOT NULL GROUP BY 1, 2)
@@ -105,6 +111,9 @@ psql -d nps_live_bench -At -c "SELECT 'check: live table equals a recomputation:
     (SELECT date_trunc('day', answered_at), segment, nps_agg(score) FROM live WHERE score IS NOT NULL GROUP BY 1, 2 EXCEPT ALL TABLE live_nps_live)) x)"
 psql -d nps_live_bench -c "DROP TABLE plain, live, live_nps_live" -c "DROP FUNCTION live_nps_live()"
 
+fi
+
+if [[ " $PARTS " == *" dashboard "* ]]; then
 echo "== 2. the dashboard: $RAW_ANSWERS raw answers over 3 years x 50 segments, and their live table"
 start=$(date +%s)
 psql -d nps_live_bench <<SQL
@@ -162,4 +171,5 @@ for rate in $DASHBOARD_RATES; do
 done
 printf '   %-58s %s\n' "raw answers, 1 client, 3 queries:" "$(latencies "$work/raw_dashboard.sql" 1 -t 3)"
 printf '   %-58s %s\n' "raw answers, $CLIENTS clients, 1 query each:" "$(latencies "$work/raw_dashboard.sql" "$CLIENTS" -t 1)"
+fi
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -9,8 +9,8 @@ mod v1;
 
 pub mod aggregates;
 pub mod category;
-pub mod live;
 pub mod encoding;
+pub mod live;
 pub mod score;
 pub mod segments;
 pub mod significance;

@@ -409,7 +409,9 @@ BEGIN
                               ' DROP TRIGGER IF EXISTS nps_live_delete ON %1$s; DROP TRIGGER IF EXISTS nps_live_truncate ON %1$s',
                               source);
     EXECUTE pg_catalog.format('DROP FUNCTION %s', fn);
-    IF drop_table AND live IS NOT NULL THEN
+    IF drop_table AND live IS NULL THEN
+        RAISE NOTICE 'the live table of %, named like %, no longer exists', source, fn;
+    ELSIF drop_table THEN
         EXECUTE pg_catalog.format('DROP TABLE %s', live);
     END IF;
 END
