@@ -50,6 +50,8 @@ for major in $NPS_PG_MAJORS; do
   if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
     layer "PostgreSQL $major: clients (psycopg, SQLAlchemy, pandas, dbt)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
   fi
+  layer "PostgreSQL $major: live summaries: concurrent writers, dump/restore" \
+    tests/live/concurrency.sh "$host" "$NPS_TEST_PORT"
   scripts/cluster.sh stop "$NPS_CLUSTER"
 done
 

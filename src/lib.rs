@@ -14,6 +14,7 @@ pub mod category;
 pub mod encoding;
 pub mod json;
 pub mod jsonb;
+pub mod live;
 pub mod numeric;
 pub mod report;
 pub mod score;
