@@ -30,7 +30,8 @@ trap 'scripts/cluster.sh stop load' EXIT
 psql() { scripts/cluster.sh psql load "$PORT" -v ON_ERROR_STOP=1 -q "$@"; }
 psql -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %e %u@%d %a: '" \
      -c "ALTER SYSTEM SET log_min_messages = error" -c "ALTER SYSTEM SET log_min_error_statement = error" \
-     -c "ALTER SYSTEM SET restart_after_crash = off" -c "SELECT pg_reload_conf()" >/dev/null
+     -c "ALTER SYSTEM SET log_error_verbosity = verbose" -c "ALTER SYSTEM SET restart_after_crash = off" \
+     -c "SELECT pg_reload_conf()" >/dev/null
 psql -c "CREATE DATABASE load" && psql -d load -v rows="$ROWS" -f bench/load/schema.sql >/dev/null || exit 1
 log="$DIR/server.log"
 start=$(stat -c %s "$log")

@@ -33,7 +33,7 @@ trap 'scripts/cluster.sh stop sqlsmith' EXIT
 psql() { scripts/cluster.sh psql sqlsmith "$PORT" -v ON_ERROR_STOP=1 -q "$@"; }
 psql -c "ALTER SYSTEM SET log_line_prefix = '%m [%p] %e %u@%d %a: '" \
      -c "ALTER SYSTEM SET log_min_messages = error" -c "ALTER SYSTEM SET log_min_error_statement = error" \
-     -c "ALTER SYSTEM SET restart_after_crash = off" -c "SELECT pg_reload_conf()" >/dev/null
+     -c "ALTER SYSTEM SET log_error_verbosity = verbose" -c "ALTER SYSTEM SET restart_after_crash = off" -c "SELECT pg_reload_conf()" >/dev/null
 psql -c "CREATE DATABASE smith" && psql -d smith -f tests/hostile/schema.sql >/dev/null || exit 1
 log="$DIR/server.log"
 start=$(stat -c %s "$log")

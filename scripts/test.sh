@@ -69,8 +69,10 @@ fi
 one_major=${NPS_PG_MAJORS##* }
 [[ " $NPS_PG_MAJORS " == *" 17 "* ]] && one_major=17
 layer "fuzz: every decoder, 60,000 cases each" env NPS_FUZZ_MAJOR="$one_major" scripts/fuzz.sh 60000
+# (a fixed seed, so that a run is repeatable; scripts/sqlsmith.sh alone draws a new one each time)
 layer "PostgreSQL $one_major: sqlsmith 60 s + focused SQL fuzzing" \
-  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 scripts/sqlsmith.sh 60 3000
+  env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 NPS_SQLSMITH_SEED=${NPS_SQLSMITH_SEED:-20261125} \
+  scripts/sqlsmith.sh 60 3000
 layer "PostgreSQL $one_major: load, 32 clients for 45 s, summaries exact" \
   env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 bench/load.sh 45
 

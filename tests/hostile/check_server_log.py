@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Read a server log written with log_line_prefix = '%m [%p] %e %u@%d %a: ' and report what a
+"""Read a server log written with log_line_prefix = '%m [%p] %e %u@%d %a: ' (and
+log_error_verbosity = verbose, for the LOCATION of errors) and report what a
 hostile workload must never cause: a backend terminated by a signal (a crash), a PANIC, an
 internal error (SQLSTATE XX000, which is also how pgrx reports a Rust panic) or a Rust panic
 message. Also counts the errors by SQLSTATE, so a run shows what it provoked.
@@ -12,17 +13,15 @@ import argparse, collections, re, sys
 CRASH = re.compile(r"server process \(PID [0-9]+\) was terminated by signal|PANIC:")
 INTERNAL = re.compile(r"\] XX000 .*ERROR:")
 RUST_PANIC = re.compile(r"panicked at|RUST_BACKTRACE|called `(Option|Result)::unwrap\(\)`")
-# Internal errors core PostgreSQL raises for what sqlsmith sends it, not ours. Messages that name
-# the core function raising them: untyped literals, and core's float8 aggregate support functions
-# (float8_regr_sxx, float8_stddev_samp, ...) called on any float8[] of the wrong length, one of
-# nps_trend_append's results included, as `SELECT float8_regr_sxx('{1}')` shows without nps_ext.
+# Internal errors core PostgreSQL raises for what sqlsmith sends it (untyped literals, core's
+# float8 aggregate support functions on a float8[] of the wrong length, amvalidate(0), interval
+# typmods, object type abbreviations, ...), not ours. An error's LOCATION line (the server logs
+# with log_error_verbosity = verbose) names the source file that raised it: core's are C files,
+# nps_ext's (its ereports and caught Rust panics) Rust files. Without a LOCATION, known core
+# messages decide, and anything else counts as ours.
 CORE = [re.compile(r"failed to find conversion function from unknown to text"),
         re.compile(r"ERROR:  float8_\w+: expected \d+-element float8 array")]
-# Generic ones from core functions called with raw arguments (amvalidate(0), interval(i, 7),
-# intervaltypmodout(1)): core's only when the statement names nothing of nps_ext.
-CORE_IF_NOT_OURS = [re.compile(r"ERROR:  cache lookup failed for operator class 0"),
-                    re.compile(r"ERROR:  (unrecognized interval typmod|invalid INTERVAL typmod)")]
-OURS = re.compile(r"nps|rollup")
+CORE_LOCATION = re.compile(r"LOCATION:  \S+, [\w.-]+\.c:\d+")
 ERROR = re.compile(r"\] ([0-9A-Z]{5}) \S* ?\S*: ?ERROR:")
 
 ap = argparse.ArgumentParser()
@@ -36,25 +35,21 @@ with open(args.log, errors="replace") as f:
 ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \S+ \S+ \[(\d+)\]")
 
 
-def statement_of(i):
-    """The STATEMENT logged after the error on line i by the same process, with its lines."""
+def location_of(i):
+    """The LOCATION line logged right after the error on line i by the same process."""
     pid = ENTRY.match(lines[i]).group(1) if ENTRY.match(lines[i]) else None
-    for j in range(i + 1, min(i + 50, len(lines))):
+    for j in range(i + 1, min(i + 5, len(lines))):
         m = ENTRY.match(lines[j])
-        if m and m.group(1) == pid and "STATEMENT:" in lines[j]:
-            body = [lines[j]]
-            for k in range(j + 1, len(lines)):
-                if ENTRY.match(lines[k]):
-                    break
-                body.append(lines[k])
-            return "\n".join(body)
+        if m and m.group(1) == pid and "LOCATION:" in lines[j]:
+            return lines[j]
     return ""
 
 
 def is_core(i):
-    if any(k.search(lines[i]) for k in CORE):
-        return True
-    return any(k.search(lines[i]) for k in CORE_IF_NOT_OURS) and not OURS.search(statement_of(i))
+    location = location_of(i)
+    if location:
+        return bool(CORE_LOCATION.search(location))
+    return any(k.search(lines[i]) for k in CORE)
 
 
 crashes = [l for l in lines if CRASH.search(l)]

@@ -114,8 +114,10 @@ def main():
             shown = found[i + 1][1] if i + 1 < len(found) and found[i + 1][0] == "text" else ""
             if "ERROR:" in shown:
                 # an error the page shows for a mistake in the SQL (e.g. 42725, an untyped
-                # literal) is no bad value: it must fail, but need not be class 22
-                sql_mistake = re.search(r"ERROR:  (function|operator) .* is not unique", shown)
+                # literal) or for the table's own constraint (23502, NOT NULL) is not nps_ext
+                # judging a value: it must fail, but need not be class 22
+                sql_mistake = re.search(r"ERROR:  (function|operator) .* is not unique"
+                                        r"|violates (not-null|check|unique|foreign key) constraint", shown)
                 bad(f"{page.name}: {body.strip().splitlines()[0][:60]}", body.strip(), data=not sql_mistake)
             else:
                 script.append(f"\\o /dev/null\n{body.strip()}\n\\o")
