@@ -18,6 +18,8 @@ macro_rules! v1_function {
             &V1_API
         }
 
+        /// # Safety
+        /// Called by PostgreSQL, with the `fcinfo` of a call of the SQL function declared for it.
         #[pgrx::pg_guard]
         #[unsafe(no_mangle)]
         pub unsafe extern "C-unwind" fn $name(

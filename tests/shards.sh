@@ -173,7 +173,7 @@ check "fields of nps_ci and nps_test: nps_agg pushed down" \
 check "fields of nps_ci and nps_test: identical to one server" "$(one_server "$FIELDS")" "$(sharded "$FIELDS")"
 
 # nps_ci and nps_test run on a shard as a view behind a foreign table: the view is evaluated in
-# postgres_fdw's session, search_path = pg_catalog. 0.2.0's BEGIN ATOMIC bodies work there;
+# postgres_fdw's session, search_path = pg_catalog. 0.2.0's C functions work there;
 # 0.1.0's looked up nps_ci_low through the search_path and fail, until ALTER EXTENSION UPDATE.
 VIEW="CREATE VIEW region_stats AS
 SELECT region, nps(s) AS nps, (nps_ci(s)).low AS low, (nps_ci(s)).high AS high,

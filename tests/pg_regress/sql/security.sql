@@ -1,5 +1,5 @@
 -- Deployable anywhere: the extension in a schema of its own, called under any search_path, with
--- hostile look-alikes of what its SQL functions call, in materialized views and indexes (which
+-- hostile look-alikes of what 0.1.0's SQL functions called, in materialized views and indexes (which
 -- PostgreSQL 17 and later maintain with search_path = pg_catalog, pg_temp), and installed by a
 -- database owner who is not a superuser. Runs in databases of its own.
 CREATE DATABASE nps_security;
@@ -14,7 +14,7 @@ SELECT (ARRAY['free', 'pro'])[1 + g % 2], (ARRAY[0, 3, 5, 6, 7, 8, 8, 9, 9, 10, 
 FROM generate_series(1, 200) g;
 
 -- A hostile role that may create objects in public (as anyone could before PostgreSQL 15)
--- plants look-alikes of every function nps_ci and nps_test call, and of the summary operators.
+-- plants look-alikes of every function 0.1.0's nps_ci and nps_test called, and of the summary operators.
 GRANT CREATE ON SCHEMA public TO PUBLIC;
 GRANT USAGE ON SCHEMA analytics TO PUBLIC;
 CREATE ROLE nps_hostile;
