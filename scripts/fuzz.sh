@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz every decoder of untrusted input (text in, binary receive, both parallel-state
-# deserializers) with seeded random and mutated inputs: 0 panics, every rejection a typed error,
-# every accepted input round-trips (src/fuzz.rs says what is checked).
+# deserializers, the JSON form) with seeded random and mutated inputs: 0 panics, every
+# rejection a typed error, every accepted input round-trips (src/fuzz.rs says what is checked).
 #   fuzz.sh [CASES]   cases per decoder (default 1000000); NPS_FUZZ_SEED picks another sequence
 # Runs the ignored test fuzz::fuzz_decoders of the library's unit tests (built like `cargo pgrx
 # test` builds them, for NPS_FUZZ_MAJOR, default 17, so the build is shared), then prints

@@ -366,7 +366,7 @@ fn shown(v: f64) -> String {
 }
 
 /// At most 40 characters of untrusted input in a message.
-fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     match s.char_indices().nth(40) {
         Some((cut, _)) => format!("{}...", &s[..cut]),
         None => s.to_string(),

@@ -14,7 +14,7 @@
 //! bigint, squares within their bounds) is checked by the same code as the text and binary
 //! input (`encoding::checked`, `encoding::check_possible`).
 
-use crate::encoding::{self, FormatError};
+use crate::encoding::{self, shorten, FormatError};
 use crate::tally::ANSWERS;
 use crate::weights::Summary;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
@@ -255,14 +255,6 @@ fn kind(value: &Value) -> String {
         Value::String(s) => format!("the string \"{}\"", shorten(s)),
         Value::Array(_) => "an array".to_string(),
         Value::Object(_) => "an object".to_string(),
-    }
-}
-
-/// At most 40 characters of untrusted input in a message.
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(40) {
-        Some((cut, _)) => format!("{}...", &s[..cut]),
-        None => s.to_string(),
     }
 }
 
