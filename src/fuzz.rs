@@ -12,10 +12,10 @@
 //! Run: `scripts/fuzz.sh [CASES]` (default 1,000,000 per decoder), which runs the ignored test
 //! below with NPS_FUZZ_CASES and NPS_FUZZ_SEED. Adding a decoder is one entry in [`decoders`].
 
-use crate::{encoding, json};
 use crate::stats::Method;
 use crate::tally::{Tally, ANSWERS};
 use crate::weights::{Summary, Weights};
+use crate::{encoding, json};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

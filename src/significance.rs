@@ -131,7 +131,9 @@ unsafe fn float8_record(fcinfo: pg_sys::FunctionCallInfo, values: &[Option<f64>]
                 != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
                 || (*tupdesc).natts as usize != values.len()
             {
-                error!("nps_ext: a record-returning function was declared without its OUT parameters");
+                error!(
+                    "nps_ext: a record-returning function was declared without its OUT parameters"
+                );
             }
             let kept = PgMemoryContexts::For((*flinfo).fn_mcxt)
                 .switch_to(|_| pg_sys::CreateTupleDescCopy(tupdesc));
