@@ -21,10 +21,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-PG_CONFIG_WANTED=${PG_CONFIG:-}
+NPS_ONE_MAJOR=15
 source scripts/setup.sh
-PG_CONFIG=${PG_CONFIG_WANTED:-$PG_CONFIG}
-export PG_CONFIG
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
 ROUNDS=${ROUNDS:-3}
 CLIENTS=${CLIENTS:-32}

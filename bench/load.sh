@@ -13,12 +13,9 @@ cd "$ROOT"
 SECS=${1:-600}
 CLIENTS=${2:-32}
 ROWS=${NPS_LOAD_ROWS:-300000}
-CALLER_PG_CONFIG=${PG_CONFIG:-}
-export NPS_PG_MAJORS=${NPS_PG_MAJORS:-17}
+NPS_ONE_MAJOR=17
 source scripts/setup.sh
 set +e
-PG_CONFIG=${CALLER_PG_CONFIG:-$(pg_config_for 17)}
-export PG_CONFIG
 PORT=${NPS_BENCH_PORT:-28817}
 BIN=$("$PG_CONFIG" --bindir)
 [ "${NPS_SKIP_INSTALL:-}" = 1 ] || scripts/install.sh --release || exit 1

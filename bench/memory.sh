@@ -18,12 +18,9 @@ cd "$ROOT"
 ROWS=${1:-50000000}
 NGROUPS=${2:-1000000}
 SUMMARIES=${3:-10000000}
-CALLER_PG_CONFIG=${PG_CONFIG:-}
-export NPS_PG_MAJORS=${NPS_PG_MAJORS:-17}
+NPS_ONE_MAJOR=17
 source scripts/setup.sh
 set +e
-PG_CONFIG=${CALLER_PG_CONFIG:-$(pg_config_for 17)}
-export PG_CONFIG
 PORT=$((${NPS_BENCH_PORT:-28817} + 1))
 [ "${NPS_SKIP_INSTALL:-}" = 1 ] || scripts/install.sh --release || exit 1
 DIR="$(scripts/state_dir.sh)/memory"

@@ -11,10 +11,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-BENCH_PG_CONFIG=${PG_CONFIG:-}
+NPS_ONE_MAJOR=15
 source scripts/setup.sh
-PG_CONFIG=${BENCH_PG_CONFIG:-$PG_CONFIG}
-export PG_CONFIG
 ROWS=${1:-10000000}
 shift || true
 SECTIONS=" ${*:-integer windows numeric weighted agg rollup summaries} "

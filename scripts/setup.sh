@@ -3,10 +3,13 @@
 # is skipped when already done). Sourced by demo.sh, test.sh and bench/run.sh.
 #   NPS_PG_MAJORS: the PostgreSQL majors to prepare (default 15; test.sh defaults to all five).
 #   Defines pg_config_for MAJOR and sets PG_CONFIG to Debian's PostgreSQL 15.
+#   NPS_ONE_MAJOR: set by the scripts that run one server (benchmarks, fuzzers): PG_CONFIG is
+#   then the caller's, if given, else that major's, and NPS_PG_MAJORS defaults to it.
 set -euo pipefail
 
 PGRX_VERSION=0.18.1
 SETUP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SETUP_CALLER_PG_CONFIG=${PG_CONFIG:-}
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -40,7 +43,7 @@ fi
 # (what `cargo pgrx init` writes for existing pg_configs), and only when it changes: pgrx-pg-sys
 # rebuilds whenever it does. PGRX_HOME gives a checkout a pgrx config
 # of its own, and NPS_PGRX_TEST_PORT_BASE the base of the ports `cargo pgrx test` uses.
-read -r -a SETUP_MAJORS <<< "${NPS_PG_MAJORS:-15}"
+read -r -a SETUP_MAJORS <<< "${NPS_PG_MAJORS:-${NPS_ONE_MAJOR:-15}}"
 trees=()
 for major in "${SETUP_MAJORS[@]}"; do [ "$major" = 15 ] || trees+=("$major"); done
 "$SETUP_ROOT/scripts/pg_trees.sh" "${trees[@]}"
@@ -56,4 +59,9 @@ if [ "$(cat "$PGRX_HOME/config.toml" 2>/dev/null)" != "$wanted" ]; then
   echo "== registering PostgreSQL ${registered[*]} with pgrx ($PGRX_HOME/config.toml)"
   mkdir -p "$PGRX_HOME"
   echo "$wanted" > "$PGRX_HOME/config.toml"
+fi
+
+if [ -n "${NPS_ONE_MAJOR:-}" ]; then
+  PG_CONFIG=${SETUP_CALLER_PG_CONFIG:-$(pg_config_for "$NPS_ONE_MAJOR")}
+  export PG_CONFIG
 fi

@@ -12,12 +12,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 SECONDS_TO_RUN=${1:-300}
 STATEMENTS=${2:-20000}
-CALLER_PG_CONFIG=${PG_CONFIG:-}
-export NPS_PG_MAJORS=${NPS_PG_MAJORS:-17}
+NPS_ONE_MAJOR=17
 source scripts/setup.sh
 set +e
-PG_CONFIG=${CALLER_PG_CONFIG:-$(pg_config_for 17)}
-export PG_CONFIG
 PORT=$((${NPS_PORT_BASE:-28900} + 60))
 SEED=${NPS_SQLSMITH_SEED:-$RANDOM}
 if ! command -v sqlsmith >/dev/null; then
