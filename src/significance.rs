@@ -65,6 +65,23 @@ fn nps_ci_high(
 }
 
 /// {difference, z, p_value, ci_low, ci_high} of a - b, as nps_test returns them.
+fn test_values(a: &NpsSummary, b: &NpsSummary, confidence: f64, method: &str) -> [Option<f64>; 5] {
+    let m = self::method(method);
+    checked(stats::z_for(confidence));
+    let (Some(sa), Some(sb)) = (sample(a), sample(b)) else {
+        return [None; 5];
+    };
+    let c = checked(stats::compare(&sa, &sb, confidence, m));
+    [
+        Some(c.difference),
+        c.z,
+        c.p_value,
+        Some(c.ci_low),
+        Some(c.ci_high),
+    ]
+}
+
+/// nps_test's figures as an array: what 0.1.0's nps_test called, kept for queries that use it.
 #[pg_extern(immutable, strict, parallel_safe)]
 fn nps_test_values(
     a: NpsSummary,
@@ -72,19 +89,7 @@ fn nps_test_values(
     confidence: f64,
     method: &str,
 ) -> Vec<Option<f64>> {
-    let m = self::method(method);
-    checked(stats::z_for(confidence));
-    let (Some(sa), Some(sb)) = (sample(&a), sample(&b)) else {
-        return vec![None; 5];
-    };
-    let c = checked(stats::compare(&sa, &sb, confidence, m));
-    vec![
-        Some(c.difference),
-        c.z,
-        c.p_value,
-        Some(c.ci_low),
-        Some(c.ci_high),
-    ]
+    test_values(&a, &b, confidence, method).to_vec()
 }
 
 /// The smallest number of responses whose margin of error is at most `margin` points.
@@ -116,20 +121,23 @@ fn nps_sample_size(
 // call time, and a dashboard's month-over-month test costs well under a microsecond instead of
 // the SQL function executor's 3.6 us.
 
-/// The record of the calling function (its OUT parameters, all double precision) with
+/// The record of the calling function (its N OUT parameters, all double precision) with
 /// `values`, a NULL for `None`. The blessed row type is built on the first call and kept with
-/// the call site.
+/// the call site; nothing else is allocated but the tuple.
 ///
 /// # Safety
 /// `fcinfo` must be the current call's, of a function whose OUT parameters match `values`.
-unsafe fn float8_record(fcinfo: pg_sys::FunctionCallInfo, values: &[Option<f64>]) -> pg_sys::Datum {
+unsafe fn float8_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
     unsafe {
         let flinfo = (*fcinfo).flinfo;
         if (*flinfo).fn_extra.is_null() {
             let mut tupdesc: pg_sys::TupleDesc = std::ptr::null_mut();
             if pg_sys::get_call_result_type(fcinfo, std::ptr::null_mut(), &mut tupdesc)
                 != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
-                || (*tupdesc).natts as usize != values.len()
+                || (*tupdesc).natts as usize != N
             {
                 error!(
                     "nps_ext: a record-returning function was declared without its OUT parameters"
@@ -140,11 +148,8 @@ unsafe fn float8_record(fcinfo: pg_sys::FunctionCallInfo, values: &[Option<f64>]
             (*flinfo).fn_extra = pg_sys::BlessTupleDesc(kept).cast();
         }
         let tupdesc: pg_sys::TupleDesc = (*flinfo).fn_extra.cast();
-        let mut datums: Vec<pg_sys::Datum> = values
-            .iter()
-            .map(|v| v.unwrap_or(0.0).into_datum().expect("a float8 Datum"))
-            .collect();
-        let mut nulls: Vec<bool> = values.iter().map(Option::is_none).collect();
+        let mut datums = values.map(|v| v.unwrap_or(0.0).into_datum().expect("a float8 Datum"));
+        let mut nulls = values.map(|v| v.is_none());
         let tuple = pg_sys::heap_form_tuple(tupdesc, datums.as_mut_ptr(), nulls.as_mut_ptr());
         pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data)
     }
@@ -164,7 +169,7 @@ unsafe fn nps_ci(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         let summary: NpsSummary = arg(fcinfo, 0);
         let method: &str = arg(fcinfo, 2);
         let bounds = interval(&summary, arg(fcinfo, 1), method);
-        float8_record(fcinfo, &[bounds.map(|b| b.0), bounds.map(|b| b.1)])
+        float8_record(fcinfo, [bounds.map(|b| b.0), bounds.map(|b| b.1)])
     }
 }
 v1_function!(nps_ci_record, pg_finfo_nps_ci_record, nps_ci);
@@ -172,9 +177,9 @@ v1_function!(nps_ci_record, pg_finfo_nps_ci_record, nps_ci);
 /// nps_test(a, b, confidence, method, OUT difference, OUT z, OUT p_value, OUT ci_low, OUT ci_high).
 unsafe fn nps_test(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe {
+        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
         let method: &str = arg(fcinfo, 3);
-        let values = nps_test_values(arg(fcinfo, 0), arg(fcinfo, 1), arg(fcinfo, 2), method);
-        float8_record(fcinfo, &values)
+        float8_record(fcinfo, test_values(&a, &b, arg(fcinfo, 2), method))
     }
 }
 v1_function!(nps_test_record, pg_finfo_nps_test_record, nps_test);
