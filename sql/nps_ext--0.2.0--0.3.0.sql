@@ -6,6 +6,10 @@
 -- schema could shadow is qualified.
 \echo Use "ALTER EXTENSION nps_ext UPDATE TO '0.3.0'" to load this file. \quit
 
+-- ==== shared by issues 18 and 19: named composite results ====
+CREATE TYPE @extschema@.nps_interval AS (low numeric, high numeric);
+COMMENT ON TYPE @extschema@.nps_interval IS 'An interval of NPS points: its low and high ends';
+
 -- ==== issue 17: live summaries in production ====
 
 -- ==== issue 18: every BI tool and driver ====

@@ -16,6 +16,7 @@ pub mod json;
 pub mod jsonb;
 pub mod live;
 pub mod numeric;
+pub mod records;
 pub mod report;
 pub mod score;
 pub mod segments;

@@ -1,0 +1,14 @@
+//! Named composite types that figures come back in: a driver reads their fields by name
+//! (psycopg and asyncpg resolve named composites; an anonymous `record` arrives as text), and
+//! postgres_fdw can ship a whole call to a shard. New functions return these beside 0.2.0's
+//! functions with OUT parameters, whose return type views already depend on.
+
+use pgrx::prelude::*;
+
+extension_sql!(
+    r#"
+CREATE TYPE nps_interval AS (low numeric, high numeric);
+COMMENT ON TYPE nps_interval IS 'An interval of NPS points: its low and high ends';
+"#,
+    name = "nps_interval_type"
+);
