@@ -9,12 +9,19 @@
 #[macro_use]
 mod v1;
 
+pub mod acting;
 pub mod aggregates;
+pub mod buckets;
 pub mod category;
 pub mod encoding;
 pub mod json;
 pub mod jsonb;
-pub mod live;
+pub mod live_admin;
+pub mod live_bucket;
+pub mod live_config;
+pub mod live_parts;
+pub mod live_sql;
+pub mod live_trigger;
 pub mod numeric;
 pub mod records;
 pub mod report;
