@@ -17,8 +17,28 @@ pub struct AsOwner {
     guc_level: i32,
 }
 
+fn set(name: &std::ffi::CStr, value: &std::ffi::CStr) {
+    unsafe {
+        pg_sys::set_config_option(
+            name.as_ptr(),
+            value.as_ptr(),
+            pg_sys::GucContext::PGC_USERSET,
+            pg_sys::GucSource::PGC_S_SESSION,
+            pg_sys::GucAction::GUC_ACTION_SAVE,
+            true,
+            0,
+            false,
+        );
+    }
+}
+
 impl AsOwner {
     pub fn new(owner: pg_sys::Oid) -> AsOwner {
+        AsOwner::with(owner, &[])
+    }
+
+    /// The same, with more settings for the work at hand.
+    pub fn with(owner: pg_sys::Oid, settings: &[(&std::ffi::CStr, &std::ffi::CStr)]) -> AsOwner {
         unsafe {
             let mut user = pg_sys::InvalidOid;
             let mut context = 0;
@@ -31,27 +51,12 @@ impl AsOwner {
                         | pg_sys::SECURITY_NOFORCE_RLS) as i32,
             );
             let guc_level = pg_sys::NewGUCNestLevel();
-            pg_sys::set_config_option(
-                c"search_path".as_ptr(),
-                c"pg_catalog, pg_temp".as_ptr(),
-                pg_sys::GucContext::PGC_USERSET,
-                pg_sys::GucSource::PGC_S_SESSION,
-                pg_sys::GucAction::GUC_ACTION_SAVE,
-                true,
-                0,
-                false,
-            );
+            set(c"search_path", c"pg_catalog, pg_temp");
             // intervals are written into generated SQL as text and read back
-            pg_sys::set_config_option(
-                c"IntervalStyle".as_ptr(),
-                c"postgres".as_ptr(),
-                pg_sys::GucContext::PGC_USERSET,
-                pg_sys::GucSource::PGC_S_SESSION,
-                pg_sys::GucAction::GUC_ACTION_SAVE,
-                true,
-                0,
-                false,
-            );
+            set(c"IntervalStyle", c"postgres");
+            for (name, value) in settings {
+                set(name, value);
+            }
             AsOwner { user, context, guc_level }
         }
     }

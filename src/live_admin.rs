@@ -156,6 +156,7 @@ struct Names {
     delta: String,
     config: String,
     key: String,
+    delta_index: String,
 }
 
 impl Names {
@@ -166,6 +167,7 @@ impl Names {
             delta: format!("{live}_delta"),
             config: format!("{live}_config"),
             key: format!("{live}_data_key"),
+            delta_index: format!("{live}_delta_at"),
         };
         if n.key.len() > 63 {
             fail_hint(
@@ -367,16 +369,22 @@ impl Plan<'_> {
         columns.extend(self.def.segment_defs.iter().map(|d| array_column(d)));
         columns.push(format!("nps_live_plus {}.nps_summary[]", self.ext));
         columns.push(format!("nps_live_minus {}.nps_summary[]", self.ext));
-        // vacuumed often: every row is deleted by the next fold
+        columns.push("nps_live_at bigint NOT NULL".into());
+        // Every row is deleted by the next fold: vacuumed often, never truncated (that would
+        // take a lock readers and writers wait for), rows kept uncompressed up to a page.
         run(
             client,
             &format!(
-                "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, toast_tuple_target = 8160)",
+                "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, \
+                 autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false, \
+                 toast_tuple_target = 8160)",
                 self.persistence(),
                 self.storage.delta,
                 columns.join(", ")
             ),
         );
+        run(client, &self.storage.delta_index(&quote(&self.names.delta_index)));
+        run(client, &format!("ANALYZE {}", self.storage.delta));
         run(client, &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.delta));
         self.comment(client, "TABLE", &self.storage.delta, "changes its triggers appended and no fold has taken yet");
     }
@@ -1170,7 +1178,7 @@ fn nps_live_summary_refresh(
     to_bucket: default!(Option<pgrx::datum::TimestampWithTimeZone>, "NULL"),
 ) -> i64 {
     let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_refresh needs a source".into()));
-    let (config, live) = resolved(source);
+    let (config, mut live) = resolved(source);
     let table = SourceTable {
         oid: live.root,
         name: live_config::relation_text(live.root),
@@ -1199,7 +1207,7 @@ fn nps_live_summary_refresh(
         .unwrap_or_else(|e| error!("{e}"))
         .unwrap_or(0)
     };
-    crate::live_trigger::try_fold(&live);
+    crate::live_trigger::try_fold(&mut live);
     live_config::forget_all();
     changed
 }

@@ -53,10 +53,12 @@ pub struct Live {
     pub config: pg_sys::Oid,
     pub delta: pg_sys::Oid,
     pub data: pg_sys::Oid,
-    /// nps_summary's OID, and whether delta takes rows straight into its heap (no index,
-    /// trigger, rule or row security on it: what this extension creates).
+    /// nps_summary's OID, and whether delta takes rows straight into its heap and its index
+    /// on nps_live_at (no other index, trigger, rule or row security: as this extension
+    /// makes it).
     pub summary_type: pg_sys::Oid,
     pub plain_delta: bool,
+    pub delta_index: pg_sys::Oid,
     pub score: Column,
     pub time: Column,
     pub weight: Option<Column>,
@@ -68,8 +70,11 @@ pub struct Live {
     pub source: Source,
     /// The configuration's column names are out of date (renamed columns).
     pub renamed: bool,
-    /// Statements this backend appended since it last tried to fold.
+    /// Statements this backend appended since it last tried to fold, and when it did.
     pub appended: u32,
+    pub tried: std::time::Instant,
+    /// The fold's statement, once planned.
+    pub fold_plan: Option<pgrx::spi::OwnedPreparedStatement>,
 }
 
 /// A live summary's configuration, as its table holds it.
@@ -330,23 +335,39 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         return Err(format!("the types of {} no longer match its source's columns", config.storage.data));
     }
     let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
-    let delta_row = Spi::get_two_with_args::<Vec<pg_sys::Oid>, bool>(
+    let delta_row = Spi::get_three_with_args::<Vec<pg_sys::Oid>, bool, pg_sys::Oid>(
         "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum),
-                pg_catalog.bool_and(NOT (r.relhasindex OR r.relhastriggers OR r.relhasrules OR r.relrowsecurity))
+                pg_catalog.bool_and(NOT (r.relhastriggers OR r.relhasrules OR r.relrowsecurity)),
+                (SELECT CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(i.indexrelid) END
+                   FROM pg_catalog.pg_index i WHERE i.indrelid = $1)
            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid
           WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
         &[unsafe { pgrx::datum::DatumWithOid::new(config.delta, pg_sys::OIDOID) }],
     );
-    let (delta_types, plain_delta) = match delta_row {
-        Ok((Some(t), Some(p))) => (t, p),
+    let (delta_types, plain, index) = match delta_row {
+        Ok((Some(t), Some(p), index)) => (t, p, index),
         _ => return Err(format!("{} cannot be read", config.storage.delta)),
     };
+    // its own index on nps_live_at, and nothing else: rows go straight into heap and index
+    let own_index = index.filter(|&i| {
+        Spi::get_one_with_args::<bool>(
+            "SELECT i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = 'nps_live_at'
+               FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+              WHERE i.indexrelid = $1",
+            &[unsafe { pgrx::datum::DatumWithOid::new(i, pg_sys::OIDOID) }],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+    });
+    let plain_delta = plain && own_index.is_some();
     let array_of = |t: pg_sys::Oid| unsafe { pg_sys::get_array_type(t) };
-    let expected_delta: Vec<pg_sys::Oid> = expected[..expected.len() - 1]
+    let mut expected_delta: Vec<pg_sys::Oid> = expected[..expected.len() - 1]
         .iter()
         .chain([summary_type, summary_type].iter())
         .map(|&t| array_of(t))
         .collect();
+    expected_delta.push(pg_sys::INT8OID);
     if delta_types != expected_delta {
         return Err(format!("the columns of {} are not those of its live data", config.storage.delta));
     }
@@ -376,6 +397,7 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         data: config.data,
         summary_type,
         plain_delta,
+        delta_index: own_index.unwrap_or(pg_sys::InvalidOid),
         score: *score,
         time: *time,
         weight: *weight,
@@ -386,6 +408,8 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         source,
         renamed,
         appended: 0,
+        tried: std::time::Instant::now(),
+        fold_plan: None,
     })
 }
 
@@ -439,7 +463,9 @@ pub fn with_live<R>(
     }
     let missing = CACHE.with(|cache| !cache.borrow().contains_key(&trigger));
     if missing {
-        let loaded = load(relation, config_name).map(Box::new);
+        // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
+        // role may not read: someone else's) is a reason not to act, never the writer's error
+        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, config_name)).and_then(|l| l.map(Box::new));
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, loaded));
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us, and

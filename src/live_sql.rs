@@ -87,6 +87,21 @@ impl Storage {
         format!("SELECT u.* FROM {} d CROSS JOIN LATERAL {} AS u({cols}, plus, minus)", self.delta, rows_from(&unnested))
     }
 
+    /// The delta rows not folded yet, found through the index on nps_live_at (the fold runs
+    /// with sequential scans off): folded rows are deleted, and until VACUUM comes by, a scan
+    /// of the heap would read every one of them.
+    fn pending_rows(&self, alias: &str) -> String {
+        format!(
+            "{alias}.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT p.ctid FROM {} p ORDER BY p.nps_live_at))",
+            self.delta
+        )
+    }
+
+    /// CREATE INDEX of delta by the time of appending.
+    pub fn delta_index(&self, name: &str) -> String {
+        format!("CREATE INDEX {name} ON {} (nps_live_at)", self.delta)
+    }
+
     /// CREATE UNIQUE INDEX over the key of data.
     pub fn key_index(&self, name: &str) -> String {
         let parts: Vec<String> = std::iter::once("bucket")
@@ -98,27 +113,28 @@ impl Storage {
 
     /// The view's query: exact in any snapshot. Keys without pending changes come straight from
     /// data (found by bucket, which is hashable and usually selective: pending changes touch
-    /// few buckets); the others are merged with their pending parts.
+    /// few buckets); the others are merged with their pending parts. The pending changes are
+    /// read once.
     pub fn view(&self) -> String {
         let ext = &self.ext;
-        let pending = self.pending();
-        let null_pending = format!("EXISTS (SELECT FROM ({pending}) p WHERE p.bucket IS NULL)");
         format!(
-            "SELECT {f_keys}, f.summary
+            "WITH pending AS MATERIALIZED ({pending})
+SELECT {f_keys}, f.summary
   FROM {data} f
- WHERE NOT EXISTS (SELECT FROM ({pending}) p WHERE p.bucket OPERATOR(pg_catalog.=) f.bucket)
-   AND (f.bucket IS NOT NULL OR NOT {null_pending})
+ WHERE NOT EXISTS (SELECT FROM pending p WHERE p.bucket OPERATOR(pg_catalog.=) f.bucket)
+   AND (f.bucket IS NOT NULL OR NOT EXISTS (SELECT FROM pending p WHERE p.bucket IS NULL))
 UNION ALL
 SELECT {g_keys}, g.summary
   FROM (SELECT {c_keys}, {ext}.nps_live_apply(NULL, {ext}.rollup(c.plus), {ext}.rollup(c.minus)) AS summary
           FROM (SELECT {f_keys}, f.summary AS plus, NULL::{summary} AS minus
                   FROM {data} f
-                 WHERE f.bucket IN (SELECT p.bucket FROM ({pending}) p)
-                    OR (f.bucket IS NULL AND {null_pending})
+                 WHERE f.bucket IN (SELECT p.bucket FROM pending p)
+                    OR (f.bucket IS NULL AND EXISTS (SELECT FROM pending p WHERE p.bucket IS NULL))
                 UNION ALL
-                {pending}) c
+                SELECT * FROM pending) c
          GROUP BY {c_keys}) g
  WHERE {ext}.nps_responses(g.summary) OPERATOR(pg_catalog.>) 0",
+            pending = self.pending(),
             f_keys = self.keys("f"),
             g_keys = self.keys("g"),
             c_keys = self.keys("c"),
@@ -140,7 +156,7 @@ SELECT {g_keys}, g.summary
             .chain(["t.nps_live_plus".to_string(), "t.nps_live_minus".to_string()])
             .collect();
         format!(
-            "WITH taken AS (DELETE FROM {delta} RETURNING *),
+            "WITH taken AS (DELETE FROM {delta} t WHERE {pending} RETURNING *),
 changes AS (
     SELECT {u_keys}, {ext}.rollup(u.plus) AS plus, {ext}.rollup(u.minus) AS minus
       FROM taken t CROSS JOIN LATERAL {unnest} AS u({cols}, plus, minus)
@@ -159,6 +175,7 @@ SELECT {m_keys}, m.summary FROM merged m
  WHERE NOT m.existed AND {ext}.nps_responses(m.summary) OPERATOR(pg_catalog.>) 0",
             delta = self.delta,
             data = self.data,
+            pending = self.pending_rows("t"),
             unnest = rows_from(&unnest_args),
             u_keys = self.keys("u"),
             c_keys = self.keys("c"),
@@ -181,8 +198,8 @@ SELECT {m_keys}, m.summary FROM merged m
             .map(|c| format!("pg_catalog.array_agg(x.{c})"))
             .collect();
         format!(
-            "INSERT INTO {} ({}, nps_live_plus, nps_live_minus)
-SELECT {}, pg_catalog.array_agg(x.plus), pg_catalog.array_agg(x.minus)
+            "INSERT INTO {} ({}, nps_live_plus, nps_live_minus, nps_live_at)
+SELECT {}, pg_catalog.array_agg(x.plus), pg_catalog.array_agg(x.minus), 0
   FROM ({query}) x
 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
             self.delta,

@@ -25,10 +25,13 @@ use pgrx::spi::Spi;
 use std::collections::HashMap;
 use std::ffi::CStr;
 
-/// A writer tries to fold after appending this many statements' changes. Pending rows stay
-/// below about this many times the number of writing sessions (usually far fewer: any fold
-/// takes every writer's rows).
-pub const FOLD_EVERY: u32 = 64;
+/// A writer tries to fold after appending this many statements' changes, or when a second
+/// went by since it last tried. So while anyone writes, a fold comes at least once a second:
+/// pending rows stay below what a second of writing (at most this many statements per
+/// writing session) appends, and far fewer with many writers, since any fold takes every
+/// writer's rows.
+pub const FOLD_EVERY: u32 = 256;
+pub const FOLD_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The changes of one key (bucket and segments) made by a statement.
 struct Change {
@@ -252,7 +255,7 @@ fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
 unsafe fn append(live: &Live, changes: &Changes) {
     unsafe {
         let list = &changes.list;
-        let mut values = Vec::with_capacity(live.segments.len() + 3);
+        let mut values = Vec::with_capacity(live.segments.len() + 4);
         let (time_len, time_align) = if live.time.base == pg_sys::DATEOID { (4, b'i') } else { (8, b'd') };
         let buckets: Vec<_> = list.iter().map(|c| c.bucket).collect();
         values.push(array(&buckets, live.time.base, time_len, true, time_align as std::ffi::c_char));
@@ -264,11 +267,28 @@ unsafe fn append(live: &Live, changes: &Changes) {
             let summaries: Vec<_> = list.iter().map(|c| summary_datum(if plus { &c.plus } else { &c.minus })).collect();
             values.push(array(&summaries, live.summary_type, -1, false, b'i' as std::ffi::c_char));
         }
+        // the key of delta's index: when it was appended (any order would do)
+        values.push(pg_sys::Datum::from(pg_sys::GetCurrentTimestamp()));
         if live.plain_delta {
-            let relation = pg_sys::table_open(live.delta, pg_sys::RowExclusiveLock as i32);
-            let nulls = vec![false; values.len()];
-            let tuple = pg_sys::heap_form_tuple((*relation).rd_att, values.as_mut_ptr(), nulls.as_ptr() as *mut bool);
+            let lock = pg_sys::RowExclusiveLock as i32;
+            let relation = pg_sys::table_open(live.delta, lock);
+            let index = pg_sys::index_open(live.delta_index, lock);
+            let mut nulls = vec![false; values.len()];
+            let tuple = pg_sys::heap_form_tuple((*relation).rd_att, values.as_mut_ptr(), nulls.as_mut_ptr());
             pg_sys::simple_heap_insert(relation, tuple);
+            let mut key = [*values.last().expect("nps_live_at")];
+            let mut key_null = [false];
+            pg_sys::index_insert(
+                index,
+                key.as_mut_ptr(),
+                key_null.as_mut_ptr(),
+                &mut (*tuple).t_self,
+                relation,
+                pg_sys::IndexUniqueCheck::UNIQUE_CHECK_NO,
+                false,
+                pg_sys::BuildIndexInfo(index),
+            );
+            pg_sys::index_close(index, pg_sys::NoLock as i32);
             pg_sys::table_close(relation, pg_sys::NoLock as i32);
         } else {
             // an index, trigger or rule someone added: through the executor, which keeps them
@@ -300,19 +320,24 @@ fn fold_lock(live: &Live) -> [pgrx::datum::DatumWithOid<'static>; 2] {
 /// Fold every pending change into the live data, unless another fold holds the lock: then it
 /// does, soon. Only in READ COMMITTED, where rows another fold took are skipped rather than a
 /// serialization failure. Inside a subtransaction: any error is a warning, never the writer's.
-pub fn try_fold(live: &Live) {
+pub fn try_fold(live: &mut Live) {
     if unsafe { pg_sys::XactIsoLevel } != pg_sys::XACT_READ_COMMITTED as i32 {
         return;
     }
-    in_subtransaction(&format!("could not fold the changes of {}", live.storage.live), || {
-        let _owner = AsOwner::new(live.owner);
+    let folded = in_subtransaction(|| {
+        // the pending rows are found through delta's index, whatever the planner thinks of it
+        let _owner = AsOwner::with(live.owner, &[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")]);
         Spi::connect_mut(|client| {
             let locked = client
                 .update("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)", None, &fold_lock(live))?
                 .first()
                 .get_one::<bool>()?;
             if locked == Some(true) {
-                client.update(&live.storage.fold(), None, &[])?;
+                // planned once per backend (the statement is long and the same every time)
+                if live.fold_plan.is_none() {
+                    live.fold_plan = Some(client.prepare_mut(&live.storage.fold(), &[])?.keep());
+                }
+                client.update(live.fold_plan.as_ref().expect("just prepared"), None, &[])?;
                 if live.renamed {
                     crate::live_admin::write_names(client, live)?;
                 }
@@ -321,34 +346,37 @@ pub fn try_fold(live: &Live) {
         })
         .unwrap_or_else(|e| error!("{e}"));
     });
+    if let Err(e) = folded {
+        warning!("could not fold the changes of {}: {e}", live.storage.live);
+    }
 }
 
-/// Run `f` in a subtransaction; an error in it is rolled back and reported as a WARNING.
-pub fn in_subtransaction(what: &str, f: impl FnOnce() + std::panic::UnwindSafe) {
+/// Run `f` in a subtransaction: its result, or, when it raised an error, the rollback of
+/// what it did and the error's message (never raised further).
+pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     unsafe {
         let context = pg_sys::CurrentMemoryContext;
         let owner = pg_sys::CurrentResourceOwner;
         pg_sys::BeginInternalSubTransaction(std::ptr::null());
         pg_sys::MemoryContextSwitchTo(context);
-        pgrx::PgTryBuilder::new(|| {
-            f();
+        let result = pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(|| {
+            let value = f();
             pg_sys::ReleaseCurrentSubTransaction();
-            pg_sys::MemoryContextSwitchTo(context);
-            pg_sys::CurrentResourceOwner = owner;
-        })
+            Ok(value)
+        }))
         .catch_others(|e| {
             pg_sys::MemoryContextSwitchTo(context);
             pg_sys::RollbackAndReleaseCurrentSubTransaction();
-            pg_sys::MemoryContextSwitchTo(context);
-            pg_sys::CurrentResourceOwner = owner;
-            let message = match e {
+            Err(match e {
                 pg_sys::panic::CaughtError::PostgresError(r)
                 | pg_sys::panic::CaughtError::ErrorReport(r)
                 | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => r.message().to_string(),
-            };
-            warning!("{what}: {message}");
+            })
         })
         .execute();
+        pg_sys::MemoryContextSwitchTo(context);
+        pg_sys::CurrentResourceOwner = owner;
+        result
     }
 }
 
@@ -381,8 +409,10 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
         }
         append(live, &changes);
         live.appended += 1;
-        if live.appended >= FOLD_EVERY {
+        let now = std::time::Instant::now();
+        if live.appended >= FOLD_EVERY || now.duration_since(live.tried) >= FOLD_AFTER {
             live.appended = 0;
+            live.tried = now;
             try_fold(live);
         }
     }
@@ -399,7 +429,7 @@ unsafe fn truncate(live: &Live, before: bool) {
         }
     } else if !whole && before {
         let relation = live_config::relation_text(live.relation);
-        in_subtransaction(&format!("could not take the answers of {relation} out of {}", live.storage.live), || {
+        let taken = in_subtransaction(|| {
             let _owner = AsOwner::new(live.owner);
             let parts = format!(
                 "SELECT r.*, NULL::{}.nps_summary AS plus, r.summary AS minus FROM ({}) r",
@@ -408,6 +438,9 @@ unsafe fn truncate(live: &Live, before: bool) {
             );
             Spi::run(&live.storage.append(&parts)).unwrap_or_else(|e| error!("{e}"));
         });
+        if let Err(e) = taken {
+            warning!("could not take the answers of {relation} out of {}: {e}", live.storage.live);
+        }
     }
 }
 
