@@ -680,39 +680,46 @@ fn create(
     };
     let plan = Plan { table: &table, def: &def, names, ext, storage };
 
-    if config_of_source(source).is_some() || old_trigger_function(source).is_some() && live_name != table.relname {
-        let has_new = config_of_source(source).is_some();
-        if has_new {
+    if config_of_source(source).is_some() {
+        fail_hint(
+            PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
+            format!("{} already has a live summary", table.name),
+            "Remove it first with nps_live_summary_drop().",
+        );
+    }
+    // a 0.2.0 live summary moves into this design only under its own name
+    if let Some(function) = old_trigger_function(source) {
+        let old_name = function.trim_end_matches("()").rsplit('.').next().unwrap_or_default().trim_matches('"').to_string();
+        if old_name != live_name {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
-                format!("{} already has a live summary", table.name),
-                "Remove it first with nps_live_summary_drop().",
+                format!("{} already has a live summary of release 0.2.0, {}", table.name, old_name),
+                "Call nps_live_summary with the arguments it was made with (its table's comment lists them) to move it to this release, or drop it first.",
             );
         }
     }
-
     // A 0.2.0 live table owned by someone else is handed to the source's owner first, by the
     // caller (who may be a superuser): everything a live summary has belongs to that owner.
-    if let Some((oid, kind, owner, comment)) = existing(&table.schema, &plan.names.live) {
+    if let Some((_, kind, owner, comment)) = existing(&table.schema, &plan.names.live) {
         if kind == "r" && comment.as_deref().is_some_and(|c| c.starts_with("NPS summaries of ")) && owner != table.owner {
-            Spi::run(&format!(
-                "ALTER TABLE {} OWNER TO {}",
-                plan.storage.live,
-                Spi::get_one_with_args::<String>("SELECT pg_catalog.quote_ident(rolname) FROM pg_catalog.pg_roles WHERE oid = $1", &[oid_arg(table.owner)])
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()
-            ))
-            .unwrap_or_else(|e| error!("{e}"));
-            let _ = oid;
+            let role = Spi::get_one_with_args::<String>(
+                "SELECT pg_catalog.quote_ident(rolname) FROM pg_catalog.pg_roles WHERE oid = $1",
+                &[oid_arg(table.owner)],
+            )
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+            Spi::run(&format!("ALTER TABLE {} OWNER TO {role}", plan.storage.live)).unwrap_or_else(|e| error!("{e}"));
         }
     }
 
     let _owner = AsOwner::new(table.owner);
     let live_oid = Spi::connect_mut(|client| {
-        prepare_storage(client, &plan);
+        let kept = prepare_storage(client, &plan);
         install_triggers(client, source, &plan.ext, &plan.config_name());
-        plan.fill(client);
+        if !kept {
+            plan.fill(client);
+        }
         client
             .select("SELECT $1::pg_catalog.regclass::pg_catalog.oid", None, &[plan.storage.live.as_str().into()])
             .and_then(|r| r.first().get_one::<pg_sys::Oid>())
@@ -724,10 +731,12 @@ fn create(
     live_oid
 }
 
-/// Make the live view, data, delta and configuration exist and be empty: reuse what a dropped
-/// source of this name left when it has this shape (keeping the view's grants and the views on
-/// it), move a 0.2.0 live table into the new design, and refuse any other relation in the way.
-fn prepare_storage(client: &mut SpiClient, plan: &Plan) {
+/// Make the live view, data, delta and configuration exist: reuse what a dropped source of
+/// this name left when it has this shape (keeping the view's grants and the views on it), move
+/// a 0.2.0 live table into the new design, and refuse any other relation in the way. Returns
+/// whether the data is kept as it is (a 0.2.0 live summary, exact until now); otherwise it is
+/// empty, to be filled.
+fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     let schema = &plan.table.schema;
     let names = &plan.names;
     let found: Vec<Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>> =
@@ -765,7 +774,7 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) {
         run(client, &format!("DELETE FROM {}", plan.storage.delta));
         run(client, &format!("DELETE FROM {}", plan.storage.data));
         plan.write_config(client);
-        return;
+        return false;
     }
     // another shape, or parts missing: made anew (a view others depend on stops it here)
     if found[0].is_some() {
@@ -783,6 +792,7 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) {
     plan.create_delta(client);
     plan.create_view(client);
     plan.create_config(client);
+    false
 }
 
 /// Whether the existing view and data have the columns this definition makes.
@@ -801,20 +811,20 @@ fn shape_matches(plan: &Plan) -> bool {
     expected.extend(
         plan.def.segments.iter().zip(&plan.def.segment_types).map(|(s, t)| format!("{} {}", quote(s), t.split(" COLLATE ").next().unwrap_or(t))),
     );
-    let summary = format!("summary {}.nps_summary", plan.ext.trim_matches('"'));
     let matches = |got: Vec<String>| {
         got.len() == expected.len() + 1
             && got[..expected.len()] == expected[..]
             && got.last().is_some_and(|s| s.ends_with("nps_summary"))
     };
-    let _ = summary;
     matches(columns(&plan.storage.live)) && matches(columns(&plan.storage.data))
 }
 
 /// Move a 0.2.0 live table into this design: it keeps its OID, rows and grants and becomes
 /// the live data (`<live>_data`, so views and grants on it stay valid and read the folded
-/// summaries), and the exact view takes its name, with the same SELECT grants.
-fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>]) {
+/// summaries), and the exact view takes its name, with the same SELECT grants. Its rows are
+/// kept when its 0.2.0 triggers kept them exact until now; a table its source's DROP left
+/// behind is emptied, to be filled from the new source.
+fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>]) -> bool {
     let (old_oid, ..) = found[0].clone().expect("the 0.2.0 table");
     for (i, what) in [(1, &plan.names.data), (2, &plan.names.delta), (3, &plan.names.config)] {
         if found[i].is_some() {
@@ -826,7 +836,8 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
         }
     }
     // the 0.2.0 triggers and the function they call (named after the table)
-    if let Some(function) = old_trigger_function(plan.table.oid) {
+    let live_before = old_trigger_function(plan.table.oid);
+    if let Some(function) = &live_before {
         drop_triggers(client, plan.table.oid);
         run(client, &format!("DROP FUNCTION IF EXISTS {function}"));
     }
@@ -890,10 +901,10 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
             if grantable { " WITH GRANT OPTION" } else { "" }
         ));
     }
-    // the migrated rows are kept; whatever the source holds now is what counts
-    let live = plan.storage.live.clone();
-    let _ = live;
-    run(client, &format!("DELETE FROM {}", plan.storage.data));
+    if live_before.is_none() {
+        run(client, &format!("DELETE FROM {}", plan.storage.data));
+    }
+    live_before.is_some()
 }
 
 // ---- the SQL functions ----
