@@ -365,11 +365,12 @@ impl Plan<'_> {
     }
 
     fn create_delta(&self, client: &mut SpiClient) {
-        let mut columns = vec![format!("bucket {}[]", self.time_type())];
-        columns.extend(self.def.segment_defs.iter().map(|d| array_column(d)));
-        columns.push(format!("nps_live_plus {}.nps_summary[]", self.ext));
-        columns.push(format!("nps_live_minus {}.nps_summary[]", self.ext));
-        columns.push("nps_live_at bigint NOT NULL".into());
+        // per key, the answers that came in and those that went out, as rows of data's type
+        let columns = [
+            format!("nps_live_plus {}[]", self.storage.data),
+            format!("nps_live_minus {}[]", self.storage.data),
+            "nps_live_at bigint NOT NULL".to_string(),
+        ];
         // Every row is deleted by the next fold: vacuumed often, never truncated (that would
         // take a lock readers and writers wait for), rows kept uncompressed up to a page.
         run(
@@ -482,14 +483,6 @@ impl Plan<'_> {
             segments: self.def.segments.iter().map(|s| quote(s)).collect(),
             bucket_args: live_config::bucket_args(&self.def.bucket_text, self.def.time_zone.as_deref()),
         }
-    }
-}
-
-fn array_column(def: &str) -> String {
-    // `name type COLLATE x` -> `name type[] COLLATE x`
-    match def.find(" COLLATE ") {
-        Some(i) => format!("{}[]{}", &def[..i], &def[i..]),
-        None => format!("{def}[]"),
     }
 }
 
@@ -665,21 +658,9 @@ fn create(
     }
     let table = source_table(source);
     must_own(&table, "create");
-    let def = definition(&table, score, time, bucket, weight, segments);
     let live_name = target.map(String::from).unwrap_or_else(|| format!("{}_nps_live", table.relname));
     let names = Names::of(&live_name);
-    let ext = ext_schema();
-    let q = |n: &str| format!("{}.{}", quote(&table.schema), quote(n));
-    let storage = Storage {
-        ext: ext.clone(),
-        live: q(&names.live),
-        data: q(&names.data),
-        delta: q(&names.delta),
-        segments: def.segments.iter().map(|s| quote(s)).collect(),
-        segment_literals: def.segments.iter().map(|s| literal(s)).collect(),
-    };
-    let plan = Plan { table: &table, def: &def, names, ext, storage };
-
+    let live_qualified = format!("{}.{}", quote(&table.schema), quote(&names.live));
     if config_of_source(source).is_some() {
         fail_hint(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -700,7 +681,7 @@ fn create(
     }
     // A 0.2.0 live table owned by someone else is handed to the source's owner first, by the
     // caller (who may be a superuser): everything a live summary has belongs to that owner.
-    if let Some((_, kind, owner, comment)) = existing(&table.schema, &plan.names.live) {
+    if let Some((_, kind, owner, comment)) = existing(&table.schema, &names.live) {
         if kind == "r" && comment.as_deref().is_some_and(|c| c.starts_with("NPS summaries of ")) && owner != table.owner {
             let role = Spi::get_one_with_args::<String>(
                 "SELECT pg_catalog.quote_ident(rolname) FROM pg_catalog.pg_roles WHERE oid = $1",
@@ -709,11 +690,26 @@ fn create(
             .ok()
             .flatten()
             .unwrap_or_default();
-            Spi::run(&format!("ALTER TABLE {} OWNER TO {role}", plan.storage.live)).unwrap_or_else(|e| error!("{e}"));
+            Spi::run(&format!("ALTER TABLE {} OWNER TO {role}", live_qualified)).unwrap_or_else(|e| error!("{e}"));
         }
     }
 
+    // From here on as the source's owner, with the pinned search_path, which also makes the
+    // storage's column types come out schema-qualified.
     let _owner = AsOwner::new(table.owner);
+    let def = definition(&table, score, time, bucket, weight, segments);
+    let ext = ext_schema();
+    let q = |n: &str| format!("{}.{}", quote(&table.schema), quote(n));
+    let storage = Storage {
+        ext: ext.clone(),
+        live: q(&names.live),
+        data: q(&names.data),
+        delta: q(&names.delta),
+        segments: def.segments.iter().map(|s| quote(s)).collect(),
+        segment_literals: def.segments.iter().map(|s| literal(s)).collect(),
+    };
+    let plan = Plan { table: &table, def: &def, names, ext, storage };
+
     let live_oid = Spi::connect_mut(|client| {
         let kept = prepare_storage(client, &plan);
         install_triggers(client, source, &plan.ext, &plan.config_name());
@@ -780,7 +776,7 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     if found[0].is_some() {
         run(client, &format!("DROP VIEW {}", plan.storage.live));
     }
-    for (relation, sql) in [(&found[1], &plan.storage.data), (&found[2], &plan.storage.delta)] {
+    for (relation, sql) in [(&found[2], &plan.storage.delta), (&found[1], &plan.storage.data)] {
         if relation.is_some() {
             run(client, &format!("DROP TABLE {sql}"));
         }
@@ -1022,7 +1018,8 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
             }
             if drop_table {
                 if let Some(c) = &found {
-                    for (kind, oid) in [("VIEW", c.live), ("TABLE", c.data), ("TABLE", c.delta)] {
+                    // delta holds rows of data's type: it goes first
+                    for (kind, oid) in [("VIEW", c.live), ("TABLE", c.delta), ("TABLE", c.data)] {
                         if pg_sys::get_rel_relkind(oid) != 0 {
                             run(client, &format!("DROP {kind} {}", live_config::relation_text(oid)));
                         }

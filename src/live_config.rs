@@ -57,6 +57,8 @@ pub struct Live {
     /// on nps_live_at (no other index, trigger, rule or row security: as this extension
     /// makes it).
     pub summary_type: pg_sys::Oid,
+    /// data's row type: delta's arrays hold its rows
+    pub row_type: pg_sys::Oid,
     pub plain_delta: bool,
     pub delta_index: pg_sys::Oid,
     pub score: Column,
@@ -361,14 +363,9 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         .unwrap_or(false)
     });
     let plain_delta = plain && own_index.is_some();
-    let array_of = |t: pg_sys::Oid| unsafe { pg_sys::get_array_type(t) };
-    let mut expected_delta: Vec<pg_sys::Oid> = expected[..expected.len() - 1]
-        .iter()
-        .chain([summary_type, summary_type].iter())
-        .map(|&t| array_of(t))
-        .collect();
-    expected_delta.push(pg_sys::INT8OID);
-    if delta_types != expected_delta {
+    let row_type = unsafe { pg_sys::get_rel_type_id(config.data) };
+    let rows = unsafe { pg_sys::get_array_type(row_type) };
+    if delta_types != [rows, rows, pg_sys::INT8OID] {
         return Err(format!("the columns of {} are not those of its live data", config.storage.delta));
     }
     let (months, days, micros) = config.bucket;
@@ -396,6 +393,7 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         delta: config.delta,
         data: config.data,
         summary_type,
+        row_type,
         plain_delta,
         delta_index: own_index.unwrap_or(pg_sys::InvalidOid),
         score: *score,

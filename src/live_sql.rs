@@ -7,7 +7,8 @@
 //!   `ARRAY[column]` per key column makes NULL segments and times keys of their own on every
 //!   major, as `GROUP BY` makes them groups: arrays compare NULL elements as equal);
 //! - `delta`: what writers' statements changed and nobody folded yet, one row per statement
-//!   with an array per key column and two arrays of summaries (answers in, answers out);
+//!   with two arrays of data's own row type: per key, the answers that came in and those that
+//!   went out (rows of data's type, so that segments of any type, arrays too, fit);
 //! - `live`: the view users read: `data` where no change is pending, and the rest merged on
 //!   the fly, so it is exact in every snapshot while writers only ever append.
 
@@ -36,13 +37,6 @@ pub struct Source {
     /// The bucket function's arguments after the time: `'1 day'::pg_catalog.interval` and for
     /// timestamptz the zone.
     pub bucket_args: String,
-}
-
-/// The arrays side by side, element by element (the multi-argument `unnest` is special syntax
-/// only unqualified, so it is spelled out).
-fn rows_from(arrays: &[String]) -> String {
-    let each: Vec<String> = arrays.iter().map(|a| format!("pg_catalog.unnest({a})")).collect();
-    format!("ROWS FROM ({})", each.join(", "))
 }
 
 impl Storage {
@@ -76,15 +70,21 @@ impl Storage {
             .join(" AND ")
     }
 
-    /// The changes still pending, one row per key part: bucket, segments, plus, minus.
+    /// The changes in the delta rows `rows` selects, one row per key part: bucket, segments,
+    /// plus, minus (one of them NULL).
+    fn parts(&self, rows: &str) -> String {
+        let (p, m) = (self.keys("p"), self.keys("m"));
+        format!(
+            "SELECT {p}, p.summary AS plus, NULL::{t} AS minus FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_plus) p
+UNION ALL
+SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_minus) m",
+            t = self.summary_type()
+        )
+    }
+
+    /// The changes still pending.
     fn pending(&self) -> String {
-        let cols = self.columns();
-        let unnested: Vec<String> = std::iter::once("bucket".to_string())
-            .chain(self.segments.iter().cloned())
-            .map(|c| format!("d.{c}"))
-            .chain(["d.nps_live_plus".to_string(), "d.nps_live_minus".to_string()])
-            .collect();
-        format!("SELECT u.* FROM {} d CROSS JOIN LATERAL {} AS u({cols}, plus, minus)", self.delta, rows_from(&unnested))
+        self.parts(&format!("SELECT * FROM {}", self.delta))
     }
 
     /// The delta rows not folded yet, found through the index on nps_live_at (the fold runs
@@ -149,17 +149,11 @@ SELECT {g_keys}, g.summary
     /// data meanwhile.
     pub fn fold(&self) -> String {
         let ext = &self.ext;
-        let cols = self.columns();
-        let unnest_args: Vec<String> = std::iter::once("bucket".to_string())
-            .chain(self.segments.iter().cloned())
-            .map(|c| format!("t.{c}"))
-            .chain(["t.nps_live_plus".to_string(), "t.nps_live_minus".to_string()])
-            .collect();
         format!(
             "WITH taken AS (DELETE FROM {delta} t WHERE {pending} RETURNING *),
 changes AS (
     SELECT {u_keys}, {ext}.rollup(u.plus) AS plus, {ext}.rollup(u.minus) AS minus
-      FROM taken t CROSS JOIN LATERAL {unnest} AS u({cols}, plus, minus)
+      FROM ({parts}) u
      GROUP BY {u_keys}),
 merged AS (
     SELECT {c_keys}, f.summary IS NOT NULL AS existed, {ext}.nps_live_apply(f.summary, c.plus, c.minus) AS summary
@@ -176,7 +170,8 @@ SELECT {m_keys}, m.summary FROM merged m
             delta = self.delta,
             data = self.data,
             pending = self.pending_rows("t"),
-            unnest = rows_from(&unnest_args),
+            parts = self.parts("SELECT * FROM taken"),
+            cols = self.columns(),
             u_keys = self.keys("u"),
             c_keys = self.keys("c"),
             m_keys = self.keys("m"),
@@ -193,18 +188,20 @@ SELECT {m_keys}, m.summary FROM merged m
     /// Append summaries per key as one pending change: `query` yields the key columns and
     /// `plus` and `minus` summaries (either may be NULL).
     pub fn append(&self, query: &str) -> String {
-        let aggs: Vec<String> = std::iter::once("bucket")
-            .chain(self.segments.iter().map(String::as_str))
-            .map(|c| format!("pg_catalog.array_agg(x.{c})"))
-            .collect();
+        let row = |part: &str| {
+            format!(
+                "pg_catalog.array_agg(ROW({}, x.{part})::{}) FILTER (WHERE x.{part} IS NOT NULL)",
+                self.keys("x"),
+                self.data
+            )
+        };
         format!(
-            "INSERT INTO {} ({}, nps_live_plus, nps_live_minus, nps_live_at)
-SELECT {}, pg_catalog.array_agg(x.plus), pg_catalog.array_agg(x.minus), 0
-  FROM ({query}) x
+            "INSERT INTO {} (nps_live_plus, nps_live_minus, nps_live_at)
+SELECT {}, {}, 0 FROM ({query}) x
 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
             self.delta,
-            self.columns(),
-            aggs.join(", ")
+            row("plus"),
+            row("minus")
         )
     }
 
@@ -312,12 +309,14 @@ mod tests {
     }
 
     #[test]
-    fn pending_unnests_every_key_column_and_both_parts() {
+    fn pending_unnests_both_parts_into_key_columns() {
         assert_eq!(
             storage(&["plan"]).pending(),
-            "SELECT u.* FROM public.l_delta d CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(d.bucket), \
-             pg_catalog.unnest(d.plan), pg_catalog.unnest(d.nps_live_plus), pg_catalog.unnest(d.nps_live_minus)) \
-             AS u(bucket, plan, plus, minus)"
+            "SELECT p.bucket, p.plan, p.summary AS plus, NULL::ext.nps_summary AS minus \
+             FROM (SELECT * FROM public.l_delta) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_plus) p
+UNION ALL
+SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
+             FROM (SELECT * FROM public.l_delta) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_minus) m"
         );
     }
 

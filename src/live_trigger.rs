@@ -251,22 +251,31 @@ fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
     (!s.is_empty()).then(|| crate::summary::NpsSummary(*s).into_datum().expect("a summary is never NULL"))
 }
 
-/// Append a statement's changes to the live summary as one row of its delta table.
+/// Append a statement's changes to the live summary as one row of its delta table: two arrays
+/// of rows of data's type (the answers in and the answers out, per key) and the time.
 unsafe fn append(live: &Live, changes: &Changes) {
     unsafe {
-        let list = &changes.list;
-        let mut values = Vec::with_capacity(live.segments.len() + 4);
-        let (time_len, time_align) = if live.time.base == pg_sys::DATEOID { (4, b'i') } else { (8, b'd') };
-        let buckets: Vec<_> = list.iter().map(|c| c.bucket).collect();
-        values.push(array(&buckets, live.time.base, time_len, true, time_align as std::ffi::c_char));
-        for (i, col) in live.segments.iter().enumerate() {
-            let column: Vec<_> = list.iter().map(|c| c.segments[i]).collect();
-            values.push(array(&column, col.typid, col.typlen, col.typbyval, col.typalign));
-        }
+        let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+        let mut values = Vec::with_capacity(3);
         for plus in [true, false] {
-            let summaries: Vec<_> = list.iter().map(|c| summary_datum(if plus { &c.plus } else { &c.minus })).collect();
-            values.push(array(&summaries, live.summary_type, -1, false, b'i' as std::ffi::c_char));
+            let rows: Vec<Option<pg_sys::Datum>> = changes
+                .list
+                .iter()
+                .filter_map(|c| summary_datum(if plus { &c.plus } else { &c.minus }).map(|s| (c, s)))
+                .map(|(c, summary)| {
+                    let mut fields: Vec<pg_sys::Datum> = Vec::with_capacity(c.segments.len() + 2);
+                    let mut nulls: Vec<bool> = Vec::with_capacity(c.segments.len() + 2);
+                    for v in std::iter::once(c.bucket).chain(c.segments.iter().copied()).chain([Some(summary)]) {
+                        fields.push(v.unwrap_or(pg_sys::Datum::from(0)));
+                        nulls.push(v.is_none());
+                    }
+                    let tuple = pg_sys::heap_form_tuple(descriptor, fields.as_mut_ptr(), nulls.as_mut_ptr());
+                    Some(pg_sys::heap_copy_tuple_as_datum(tuple, descriptor))
+                })
+                .collect();
+            values.push(array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char));
         }
+        pg_sys::DecrTupleDescRefCount(descriptor);
         // the key of delta's index: when it was appended (any order would do)
         values.push(pg_sys::Datum::from(pg_sys::GetCurrentTimestamp()));
         if live.plain_delta {
@@ -292,6 +301,7 @@ unsafe fn append(live: &Live, changes: &Changes) {
             pg_sys::table_close(relation, pg_sys::NoLock as i32);
         } else {
             // an index, trigger or rule someone added: through the executor, which keeps them
+            let _owner = AsOwner::new(live.owner);
             let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
             let types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
                 "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
