@@ -79,17 +79,21 @@ pub struct WeightError(pub f64);
 
 impl std::fmt::Display for WeightError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // spelled the way PostgreSQL prints a double precision
-        let shown = match self.0 {
-            w if w.is_nan() => "NaN".to_string(),
-            w if w == f64::INFINITY => "Infinity".to_string(),
-            w if w == f64::NEG_INFINITY => "-Infinity".to_string(),
-            w => w.to_string(),
-        };
         write!(
             f,
-            "NPS weight {shown} is invalid: weights must be finite and at least 0"
+            "NPS weight {} is invalid: weights must be finite and at least 0",
+            spelled(self.0)
         )
+    }
+}
+
+/// A double precision spelled the way PostgreSQL prints it (NaN, Infinity, -Infinity).
+pub fn spelled(v: f64) -> String {
+    match v {
+        v if v.is_nan() => "NaN".to_string(),
+        v if v == f64::INFINITY => "Infinity".to_string(),
+        v if v == f64::NEG_INFINITY => "-Infinity".to_string(),
+        v => v.to_string(),
     }
 }
 
