@@ -9,6 +9,7 @@
 #[macro_use]
 mod v1;
 
+pub mod adjust_p;
 pub mod aggregates;
 pub mod category;
 pub mod encoding;
@@ -22,6 +23,7 @@ pub mod report;
 pub mod score;
 pub mod segments;
 pub mod shrink;
+pub mod shrinkage;
 pub mod significance;
 pub mod stats;
 pub mod summary;

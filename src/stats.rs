@@ -37,7 +37,7 @@ pub enum StatsError {
     /// A margin so small that the sample size exceeds 2^53, beyond exact counting in a double.
     SampleSizeTooLarge(f64),
     /// A period's planned responses, which must be at least 1.
-    Responses(&'static str, f64),
+    Responses(&'static str, i64),
     /// Power must lie strictly between 0 and 1.
     Power(f64),
     /// Confidence and power whose quantiles add up to 0 or less: no change is "detected".
@@ -271,17 +271,18 @@ fn share_variance(shares: Option<(f64, f64)>) -> Result<f64, StatsError> {
 /// both periods; 1, the worst case, when not given). The normal approximation of the
 /// difference (Chow, Shao and Wang 2008, sec. 4.2, for two means).
 pub fn detectable_change(
-    n_a: f64,
-    n_b: f64,
+    n_a: i64,
+    n_b: i64,
     shares: Option<(f64, f64)>,
     confidence: f64,
     power: f64,
 ) -> Result<f64, StatsError> {
     for (what, n) in [("responses_a", n_a), ("responses_b", n_b)] {
-        if !(n >= 1.0) {
+        if n < 1 {
             return Err(StatsError::Responses(what, n));
         }
     }
+    let (n_a, n_b) = (n_a as f64, n_b as f64);
     let zc = z_for(confidence)?;
     if !(power > 0.0 && power < 1.0) {
         return Err(StatsError::Power(power));
@@ -612,34 +613,34 @@ mod tests {
     fn detectable_change_by_hand() {
         // worst case, 95%, 80%: (1.959963984540054 + 0.8416212335729143) * 100 * sqrt(2 / 400)
         let z = 1.959963984540054 + 0.8416212335729143;
-        let got = detectable_change(400.0, 400.0, None, 0.95, 0.8).unwrap();
+        let got = detectable_change(400, 400, None, 0.95, 0.8).unwrap();
         assert!(
             close(got, z * 100.0 * (2.0f64 / 400.0).sqrt(), 1e-13),
             "{got}"
         );
         // shares .45 / .20: v = .65 - .0625 = .5875; n 100 and 300
-        let got = detectable_change(100.0, 300.0, Some((0.45, 0.2)), 0.95, 0.8).unwrap();
+        let got = detectable_change(100, 300, Some((0.45, 0.2)), 0.95, 0.8).unwrap();
         let want = z * 100.0 * (0.5875f64 * (0.01 + 1.0 / 300.0)).sqrt();
         assert!(close(got, want, 1e-13), "{got} {want}");
         // 90% confidence, 90% power: 1.6448536269514722 + 1.2815515655446004
-        let got = detectable_change(1000.0, 1000.0, None, 0.9, 0.9).unwrap();
+        let got = detectable_change(1000, 1000, None, 0.9, 0.9).unwrap();
         let want = (1.6448536269514722 + 1.2815515655446004) * 100.0 * (0.002f64).sqrt();
         assert!(close(got, want, 1e-13));
         assert_eq!(
-            detectable_change(0.0, 10.0, None, 0.95, 0.8),
-            Err(StatsError::Responses("responses_a", 0.0))
+            detectable_change(0, 10, None, 0.95, 0.8),
+            Err(StatsError::Responses("responses_a", 0))
         );
         assert_eq!(
-            detectable_change(10.0, 10.0, None, 0.95, 1.0),
+            detectable_change(10, 10, None, 0.95, 1.0),
             Err(StatsError::Power(1.0))
         );
-        assert!(detectable_change(10.0, 10.0, None, 0.95, f64::NAN).is_err());
+        assert!(detectable_change(10, 10, None, 0.95, f64::NAN).is_err());
         assert_eq!(
-            detectable_change(10.0, 10.0, None, 0.95, 0.02),
+            detectable_change(10, 10, None, 0.95, 0.02),
             Err(StatsError::PowerBelowLevel(0.95, 0.02))
         );
         assert_eq!(
-            detectable_change(10.0, 10.0, Some((0.7, 0.4)), 0.95, 0.8),
+            detectable_change(10, 10, Some((0.7, 0.4)), 0.95, 0.8),
             Err(StatsError::Shares(0.7, 0.4))
         );
     }
@@ -683,7 +684,7 @@ mod power_simulation {
 
     /// The planned change for n answers a period, from the shares pooled over both periods:
     /// the pooled shares depend on the change, so iterate to the fixed point.
-    fn planned(n: f64, from: usize, to: usize) -> Option<(f64, [f64; 3])> {
+    fn planned(n: i64, from: usize, to: usize) -> Option<(f64, [f64; 3])> {
         let mut change = detectable_change(n, n, Some((BEFORE[0], BEFORE[2])), 0.95, 0.8).unwrap();
         for _ in 0..100 {
             let a = after(change, from, to)?;
@@ -715,7 +716,7 @@ mod power_simulation {
         eprintln!("way answers move | n a period | planned change | achieved power ({RUNS} runs, 45/35/20 before)");
         for (name, from, to) in MOVES {
             for n in [100u32, 400, 1000] {
-                let Some((change, shares)) = planned(n as f64, from, to) else {
+                let Some((change, shares)) = planned(n.into(), from, to) else {
                     eprintln!("{name} | {n} | (not enough {name} to move) |");
                     continue;
                 };
