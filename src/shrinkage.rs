@@ -49,6 +49,9 @@ v1_function!(
 );
 
 // ---- nps_prior_strength(nps_summary): an aggregate over the segments' summaries ----------
+// Parallel (combine, serialize, deserialize). No inverse transition: its sums of n_i^2 and
+// (P_i - D_i)^2 / n_i are floats that cannot be taken back out exactly, so as a window aggregate
+// PostgreSQL recomputes each frame.
 
 /// Per row: add the segment (NULL summaries and summaries without responses add nothing).
 unsafe fn prior_strength_trans(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
