@@ -9,6 +9,7 @@
 //! keeps the results in the partition's local memory; each row then reads its own.
 
 use crate::multiple::{self, Adjustment};
+use crate::significance::checked;
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::PgSqlErrorCode;
@@ -80,14 +81,6 @@ unsafe fn WinGetFuncArgInPartition(
     }
 }
 
-fn invalid(message: String) -> ! {
-    ereport!(
-        ERROR,
-        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-        message
-    );
-}
-
 /// Argument `argno` of row `row` of the partition; `None` for NULL.
 unsafe fn argument(winobj: WindowObject, argno: c_int, row: c_int) -> Option<pg_sys::Datum> {
     let (mut isnull, mut isout) = (false, false);
@@ -132,25 +125,28 @@ unsafe fn adjust_partition(
         let name = method_at(winobj, 0);
         // a constant method (the usual case) cannot vary: no need to look at every row
         let constant = pg_sys::get_fn_expr_arg_stable((*fcinfo).flinfo, 1);
-        let method = Adjustment::parse(&String::from_utf8_lossy(&name))
-            .unwrap_or_else(|e| invalid(e.to_string()));
+        let method = checked(Adjustment::parse(&String::from_utf8_lossy(&name)));
         let mut family = Vec::with_capacity(rows as usize);
         let mut at = Vec::with_capacity(rows as usize);
         for row in 0..rows {
             if !constant && row > 0 {
                 let other = method_at(winobj, row);
                 if other != name {
-                    invalid(format!(
+                    ereport!(
+                        ERROR,
+                        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+                        format!(
                         "the p-value adjustment method varies within the partition: \"{}\" and \"{}\"",
                         String::from_utf8_lossy(&name),
                         String::from_utf8_lossy(&other)
-                    ));
+                    )
+                    );
                 }
             }
             results[row as usize] = f64::NAN;
             if let Some(datum) = argument(winobj, 0, row) {
                 let p = f64::from_datum(datum, false).expect("a float8");
-                family.push(multiple::check_p(p).unwrap_or_else(|e| invalid(e.to_string())));
+                family.push(checked(multiple::check_p(p)));
                 at.push(row as usize);
             }
         }

@@ -3,21 +3,11 @@
 //! `shrink.rs`; weighted summaries count with Kish's effective size, like every statistic.
 
 use crate::aggregates::{state_arg, state_mut};
-use crate::shrink::{self, ShrinkError, Spread};
-use crate::significance::{arg, numeric, record};
+use crate::shrink::{self, Spread};
+use crate::significance::{arg, checked, numeric, record};
 use crate::summary::NpsSummary;
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
-
-fn checked<T>(result: Result<T, ShrinkError>) -> T {
-    result.unwrap_or_else(|e| {
-        ereport!(
-            ERROR,
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            e.to_string()
-        );
-    })
-}
 
 /// The segment's NPS shrunk toward the population's: 100 * ((P + k pP) - (D + k pD)) / (n + k).
 #[pg_extern(immutable, strict, parallel_safe)]

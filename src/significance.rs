@@ -1,12 +1,13 @@
 //! The statistics as SQL functions over summaries: standard error, margin, confidence interval,
 //! the two-sample test and survey size. The arithmetic is in `stats.rs`.
 
-use crate::stats::{self, Method, Sample, StatsError};
+use crate::stats::{self, Method, Sample};
 use crate::summary::NpsSummary;
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, FromDatum, PgMemoryContexts, PgSqlErrorCode};
 
-fn checked<T>(result: Result<T, StatsError>) -> T {
+/// The value, or its error raised as SQLSTATE 22023 (a parameter out of its range).
+pub(crate) fn checked<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| {
         ereport!(
             ERROR,

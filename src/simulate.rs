@@ -1,21 +1,13 @@
 //! Random draws for the simulations in the tests (test builds only): a seeded generator, so
 //! that every run of a simulation draws the same numbers on every machine.
 
-/// SplitMix64 (Steele, Lea and Flood 2014).
-pub struct Rng(u64);
+/// The fuzzers' SplitMix64 generator, with the draws the simulations need.
+pub use crate::fuzz::Rng;
 
 impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// Uniform on [0, 1).
+    /// Uniform on [0, 1): the top 53 bits.
     pub fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Standard normal (Box–Muller).
