@@ -8,6 +8,7 @@
 //! The first row of a partition reads every p-value of the partition, adjusts them once and
 //! keeps the results in the partition's local memory; each row then reads its own.
 
+use crate::encoding::shorten;
 use crate::multiple::{self, Adjustment};
 use crate::significance::checked;
 use pgrx::pg_sys;
@@ -137,8 +138,8 @@ unsafe fn adjust_partition(
                         PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
                         format!(
                         "the p-value adjustment method varies within the partition: \"{}\" and \"{}\"",
-                        String::from_utf8_lossy(&name),
-                        String::from_utf8_lossy(&other)
+                        shorten(&String::from_utf8_lossy(&name)),
+                        shorten(&String::from_utf8_lossy(&other))
                     )
                     );
                 }

@@ -29,7 +29,8 @@ impl fmt::Display for AdjustError {
         match self {
             AdjustError::Method(m) => write!(
                 f,
-                "unknown p-value adjustment \"{m}\": use 'bonferroni', 'holm', 'bh' or 'by'"
+                "unknown p-value adjustment \"{}\": use 'bonferroni', 'holm', 'bh' or 'by'",
+                crate::encoding::shorten(m)
             ),
             AdjustError::PValue(p) => write!(
                 f,
@@ -160,6 +161,12 @@ mod tests {
         assert_eq!(
             Adjustment::parse("fdr"),
             Err(AdjustError::Method("fdr".into()))
+        );
+        // untrusted text is shortened in messages
+        let long = AdjustError::Method("x".repeat(10_000)).to_string();
+        assert!(
+            long.contains(&format!("\"{}...\"", "x".repeat(40))),
+            "{long}"
         );
     }
 
