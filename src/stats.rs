@@ -269,7 +269,7 @@ fn share_variance(shares: Option<(f64, f64)>) -> Result<f64, StatsError> {
 /// two-sided test at `confidence` detects with probability `power`:
 /// (z_c + z_power) * 100 * sqrt(v (1/n_a + 1/n_b)), v from the expected shares (pooled over
 /// both periods; 1, the worst case, when not given). The normal approximation of the
-/// difference (Chow, Shao and Wang 2008, sec. 4.2, for two means).
+/// difference (Chow, Shao and Wang 2008, sec. 3.2, two means).
 pub fn detectable_change(
     n_a: i64,
     n_b: i64,
