@@ -9,17 +9,21 @@
 #[macro_use]
 mod v1;
 
+pub mod adjust_p;
 pub mod aggregates;
 pub mod category;
 pub mod encoding;
 pub mod json;
 pub mod jsonb;
 pub mod live;
+pub mod multiple;
 pub mod numeric;
 pub mod records;
 pub mod report;
 pub mod score;
 pub mod segments;
+pub mod shrink;
+pub mod shrinkage;
 pub mod significance;
 pub mod stats;
 pub mod summary;
@@ -33,6 +37,12 @@ mod pg_tests;
 
 #[cfg(test)]
 mod fuzz;
+
+#[cfg(test)]
+mod simulate;
+
+#[cfg(test)]
+mod coverage;
 
 ::pgrx::pg_module_magic!(name, version);
 
