@@ -74,3 +74,37 @@ SELECT plan, jsonb_pretty(nps_report(rollup(summary)) - 'interval' - 'shares' - 
 FROM responses_nps_live
 WHERE bucket > (SELECT max(bucket) FROM responses_nps_live) - 30 AND plan IN ('free', 'enterprise')
 GROUP BY plan ORDER BY plan;
+
+\echo '== Which of the 20 plan x region segments really moved in June 2026? Month over month, adjusted for 20 tests'
+SELECT segment, round(change::numeric, 1) AS change, round(p::numeric, 4) AS p_value,
+       round(nps_adjust_p(p, 'bh') OVER ()::numeric, 4) AS bh_adjusted,
+       nps_adjust_p(p, 'bh') OVER () < 0.05 AS really_moved
+FROM (SELECT plan || ' / ' || region AS segment, month, (t).difference AS change, (t).p_value AS p
+      FROM (SELECT plan, region, month, nps_test(s, lag(s) OVER (PARTITION BY plan, region ORDER BY month)) AS t
+            FROM (SELECT plan, region, date_trunc('month', answered_on) AS month, nps_agg(score) AS s
+                  FROM responses GROUP BY 1, 2, 3) m) x
+      WHERE month = date '2026-06-01') y
+ORDER BY p LIMIT 8;
+
+\echo '== Small segments (plan x signup cohort, last 30 days, 6 to 63 answers each): the raw leaders, and where shrinkage puts them'
+WITH seg AS (
+    SELECT customers.plan || ' / ' || to_char(signup_cohort, 'YYYY-MM') AS segment, nps_agg(score) AS s
+    FROM responses JOIN customers ON customers.id = responses.customer_id
+    WHERE answered_on > date '2026-10-31' - 30 GROUP BY 1
+), pop AS (SELECT rollup(s) AS p, nps_prior_strength(s) AS k FROM seg)
+SELECT segment, nps_responses(s) AS n, round(nps(s), 1) AS raw, round(nps_shrink(s, p, k), 1) AS shrunk,
+       raw_rank, shrunk_rank, round(k::numeric, 1) AS strength
+FROM (SELECT seg.*, pop.*, rank() OVER (ORDER BY nps(s) DESC) AS raw_rank,
+             rank() OVER (ORDER BY nps_shrink(s, p, k) DESC) AS shrunk_rank FROM seg, pop) r
+ORDER BY raw_rank LIMIT 8;
+
+\echo '== Revenue at risk: what customers whose latest answer is a detractor pay each month, per plan, and the revenue-weighted NPS'
+SELECT plan, count(*) FILTER (WHERE nps_category(score) = 'detractor') AS detractors,
+       sum(monthly_revenue) FILTER (WHERE nps_category(score) = 'detractor') AS revenue_at_risk,
+       round(100 * sum(monthly_revenue) FILTER (WHERE nps_category(score) = 'detractor')
+             / nullif(sum(monthly_revenue) FILTER (WHERE score IS NOT NULL), 0), 1) AS pct_of_revenue,
+       round(nps(score), 1) AS nps, round(nps(score, monthly_revenue::float8)::numeric, 1) AS revenue_weighted_nps
+FROM (SELECT DISTINCT ON (customer_id) customer_id, score FROM responses
+      ORDER BY customer_id, answered_on DESC) latest
+JOIN customers ON customers.id = latest.customer_id
+GROUP BY plan ORDER BY revenue_at_risk DESC;

@@ -40,6 +40,12 @@ SELECT customer_id, plan, region, answered_on,
        END::smallint AS score
 FROM shares;
 
+-- What each customer pays a month, for revenue at risk: by plan and account size. No random
+-- draw, so the answers above are the same as without it.
+ALTER TABLE customers ADD COLUMN monthly_revenue numeric;
+UPDATE customers SET monthly_revenue = CASE plan WHEN 'free' THEN 0 WHEN 'starter' THEN 29 WHEN 'pro' THEN 99 ELSE 499 END
+                                       * (1 + abs(hashint4(id)) % 20);
+
 ALTER TABLE responses ADD CONSTRAINT score_is_an_answer CHECK (nps_category(score) IS NOT NULL OR score IS NULL);
 CREATE INDEX ON responses (answered_on);
 ANALYZE customers, responses;

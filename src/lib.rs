@@ -10,6 +10,7 @@
 mod v1;
 
 pub mod acting;
+pub mod adjust_p;
 pub mod aggregates;
 pub mod buckets;
 pub mod category;
@@ -22,11 +23,14 @@ pub mod live_config;
 pub mod live_parts;
 pub mod live_sql;
 pub mod live_trigger;
+pub mod multiple;
 pub mod numeric;
 pub mod records;
 pub mod report;
 pub mod score;
 pub mod segments;
+pub mod shrink;
+pub mod shrinkage;
 pub mod significance;
 pub mod stats;
 pub mod summary;
@@ -40,6 +44,12 @@ mod pg_tests;
 
 #[cfg(test)]
 mod fuzz;
+
+#[cfg(test)]
+mod simulate;
+
+#[cfg(test)]
+mod coverage;
 
 ::pgrx::pg_module_magic!(name, version);
 

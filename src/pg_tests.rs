@@ -794,4 +794,114 @@ mod tests {
             assert!((got - recipe).abs() < 1e-9, "{query}: {got} vs {recipe}");
         }
     }
+
+    /// nps_adjust_p as a window function equals statsmodels' multipletests on the committed
+    /// reference families (tests/data/p_adjust.csv), relative 1e-12, each family a partition.
+    #[pg_test]
+    fn adjust_p_window_matches_statsmodels() {
+        Spi::run(
+            "CREATE TABLE reference (family text, position int, p float8, bonferroni float8,
+                                     holm float8, bh float8, by float8)",
+        )
+        .unwrap();
+        let data = include_str!("../tests/data/p_adjust.csv");
+        let rows: Vec<String> = data
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let f: Vec<&str> = line.split(',').collect();
+                format!(
+                    "('{}', {}, {}, {}, {}, {}, {})",
+                    f[0], f[1], f[2], f[3], f[4], f[5], f[6]
+                )
+            })
+            .collect();
+        Spi::run(&format!("INSERT INTO reference VALUES {}", rows.join(", "))).unwrap();
+        // a NULL in every family: it must stay out of the family and come back NULL
+        Spi::run(
+            "INSERT INTO reference (family, position) SELECT DISTINCT family, 0 FROM reference",
+        )
+        .unwrap();
+        let checked = Spi::get_one::<i64>(
+            "SELECT count(*) FROM (
+               SELECT r.*, nps_adjust_p(p, 'bonferroni') OVER w AS a_bonferroni, nps_adjust_p(p) OVER w AS a_holm,
+                      nps_adjust_p(p, 'bh') OVER w AS a_bh, nps_adjust_p(p, 'by') OVER w AS a_by
+               FROM reference r WINDOW w AS (PARTITION BY family ORDER BY position)) t
+             WHERE CASE WHEN p IS NULL THEN num_nulls(a_bonferroni, a_holm, a_bh, a_by) = 4
+                   ELSE abs(a_bonferroni - bonferroni) <= 1e-12 * bonferroni AND abs(a_holm - holm) <= 1e-12 * holm
+                        AND abs(a_bh - bh) <= 1e-12 * bh AND abs(a_by - by) <= 1e-12 * by END",
+        )
+        .unwrap()
+        .unwrap();
+        let total = Spi::get_one::<i64>("SELECT count(*) FROM reference")
+            .unwrap()
+            .unwrap();
+        assert_eq!(checked, total);
+        assert!(total > 300);
+    }
+
+    /// A partition far larger than work_mem (the window's rows spill to disk): BH's adjusted
+    /// p-values equal its definition written in SQL, in every row.
+    #[pg_test]
+    fn adjust_p_window_over_a_spilled_partition() {
+        Spi::run("SET LOCAL work_mem = '64kB'").unwrap();
+        Spi::run(
+            "CREATE TABLE ps AS SELECT g, g % 2 AS part, ((abs(hashint4(g)) % 1000000) / 1e6)::float8 ^ 2 AS p
+             FROM generate_series(1, 40000) g",
+        )
+        .unwrap();
+        let mismatches = Spi::get_one::<i64>(
+            "WITH ranked AS (
+               SELECT g, part, p, count(*) OVER (PARTITION BY part) AS n,
+                      row_number() OVER (PARTITION BY part ORDER BY p, g) AS i FROM ps),
+             reference AS (
+               SELECT g, least(1, min(n::float8 / i * p) OVER (PARTITION BY part ORDER BY i DESC
+                                                                ROWS UNBOUNDED PRECEDING)) AS bh FROM ranked)
+             SELECT count(*) FROM (SELECT g, nps_adjust_p(p, 'bh') OVER (PARTITION BY part ORDER BY g) AS bh FROM ps) o
+             JOIN reference r USING (g) WHERE abs(o.bh - r.bh) > 1e-12 * r.bh",
+        )
+        .unwrap();
+        assert_eq!(mismatches, Some(0));
+    }
+
+    /// nps_prior_strength in a parallel plan (partial states through serialize, deserialize and
+    /// combine) gives the serial estimate, which equals the ANOVA estimate written out in SQL.
+    #[pg_test]
+    fn prior_strength_parallel_equals_serial_and_the_definition() {
+        Spi::run(
+            "CREATE TABLE segs AS
+             SELECT g, nps_agg(least(10, greatest(0, (s * 7 + g) % 11 + g % 5 - 2))) AS s
+             FROM generate_series(1, 20000) g, generate_series(1, 5 + g % 30) s GROUP BY g",
+        )
+        .unwrap();
+        Spi::run("ANALYZE segs").unwrap();
+        let by_definition = Spi::get_one::<f64>(
+            "WITH seg AS (SELECT nps_responses(s)::float8 AS n, (nps_promoters(s) - nps_detractors(s))::float8 AS net,
+                                 (nps_promoters(s) + nps_detractors(s))::float8 AS decided FROM segs),
+                  t AS (SELECT count(*)::float8 AS m, sum(n) AS n, sum(n * n) AS n2, sum(net) AS net,
+                               sum(net * net / n) AS net2, sum(decided) AS decided FROM seg)
+             SELECT least((n - n2 / n) / (m - 1) * ((decided - net2) / (n - m))
+                          / ((net2 - net * net / n) / (m - 1) - (decided - net2) / (n - m)), n) FROM t",
+        )
+        .unwrap()
+        .unwrap();
+        let serial = Spi::get_one::<f64>("SELECT nps_prior_strength(s) FROM segs")
+            .unwrap()
+            .unwrap();
+        force_parallel_plans();
+        let plan = explain_analyze("SELECT nps_prior_strength(s) FROM segs");
+        assert!(plan.contains("Partial Aggregate"), "{plan}");
+        let parallel = Spi::get_one::<f64>("SELECT nps_prior_strength(s) FROM segs")
+            .unwrap()
+            .unwrap();
+        assert!(
+            (serial - by_definition).abs() <= 1e-9 * by_definition,
+            "{serial} {by_definition}"
+        );
+        assert!(
+            (parallel - serial).abs() <= 1e-9 * serial,
+            "{parallel} {serial}"
+        );
+        assert!(serial > 1.0 && serial < 1000.0, "{serial}");
+    }
 }

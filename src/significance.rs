@@ -1,12 +1,13 @@
 //! The statistics as SQL functions over summaries: standard error, margin, confidence interval,
 //! the two-sample test and survey size. The arithmetic is in `stats.rs`.
 
-use crate::stats::{self, Method, Sample, StatsError};
+use crate::stats::{self, Method, Sample};
 use crate::summary::NpsSummary;
 use pgrx::prelude::*;
-use pgrx::{FromDatum, PgMemoryContexts, PgSqlErrorCode};
+use pgrx::{AnyNumeric, FromDatum, PgMemoryContexts, PgSqlErrorCode};
 
-fn checked<T>(result: Result<T, StatsError>) -> T {
+/// The value, or its error raised as SQLSTATE 22023 (a parameter out of its range).
+pub(crate) fn checked<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| {
         ereport!(
             ERROR,
@@ -101,7 +102,13 @@ fn nps_sample_size(
     detractors: default!(Option<f64>, "NULL"),
 ) -> Option<i64> {
     let (margin, confidence) = (margin?, confidence?);
-    let shares = match (promoters, detractors) {
+    let shares = expected_shares(promoters, detractors);
+    Some(checked(stats::sample_size(margin, confidence, shares)) as i64)
+}
+
+/// Both expected shares, or neither (the worst case).
+fn expected_shares(promoters: Option<f64>, detractors: Option<f64>) -> Option<(f64, f64)> {
+    match (promoters, detractors) {
         (None, None) => None,
         (Some(p), Some(d)) => Some((p, d)),
         _ => {
@@ -111,8 +118,34 @@ fn nps_sample_size(
                 "give both expected shares (promoters and detractors) or neither"
             );
         }
-    };
-    Some(checked(stats::sample_size(margin, confidence, shares)) as i64)
+    }
+}
+
+/// The smallest change in NPS points between two periods that nps_test detects with `power`
+/// at `confidence`: (z_c + z_power) * 100 * sqrt(v (1/n_a + 1/n_b)), v from the expected shares
+/// (the worst case when not given). Numeric, like every figure 0.3.0 adds.
+#[pg_extern(immutable, parallel_safe)]
+fn nps_detectable_change(
+    responses_a: Option<i64>,
+    responses_b: Option<i64>,
+    promoters: default!(Option<f64>, "NULL"),
+    detractors: default!(Option<f64>, "NULL"),
+    confidence: default!(Option<f64>, 0.95),
+    power: default!(Option<f64>, 0.8),
+) -> Option<AnyNumeric> {
+    let (n_a, n_b) = (responses_a?, responses_b?);
+    let (confidence, power) = (confidence?, power?);
+    let shares = expected_shares(promoters, detractors);
+    let change = checked(stats::detectable_change(
+        n_a, n_b, shares, confidence, power,
+    ));
+    Some(numeric(change))
+}
+
+/// A figure as numeric: the 15 significant digits float8_numeric keeps (the same on every
+/// major); the figures passed here are finite.
+pub(crate) fn numeric(value: f64) -> AnyNumeric {
+    AnyNumeric::try_from(value).unwrap_or_else(|_| error!("nps_ext: {value} has no numeric form"))
 }
 
 // nps_ci and nps_test return records (their OUT parameters): plain V1 functions that build the
@@ -121,15 +154,15 @@ fn nps_sample_size(
 // call time, and a dashboard's month-over-month test costs well under a microsecond instead of
 // the SQL function executor's 3.6 us.
 
-/// The record of the calling function (its N OUT parameters, all double precision) with
-/// `values`, a NULL for `None`. The blessed row type is built on the first call and kept with
-/// the call site; nothing else is allocated but the tuple.
+/// The record of the calling function (its N OUT parameters, or its composite result type)
+/// with `values`, a NULL for `None`. The blessed row type is built on the first call and kept
+/// with the call site; nothing else is allocated but the tuple.
 ///
 /// # Safety
-/// `fcinfo` must be the current call's, of a function whose OUT parameters match `values`.
-unsafe fn float8_record<const N: usize>(
+/// `fcinfo` must be the current call's, of a function whose result columns match `values`.
+pub(crate) unsafe fn record<const N: usize>(
     fcinfo: pg_sys::FunctionCallInfo,
-    values: [Option<f64>; N],
+    values: [Option<pg_sys::Datum>; N],
 ) -> pg_sys::Datum {
     unsafe {
         let flinfo = (*fcinfo).flinfo;
@@ -148,15 +181,31 @@ unsafe fn float8_record<const N: usize>(
             (*flinfo).fn_extra = pg_sys::BlessTupleDesc(kept).cast();
         }
         let tupdesc: pg_sys::TupleDesc = (*flinfo).fn_extra.cast();
-        let mut datums = values.map(|v| v.unwrap_or(0.0).into_datum().expect("a float8 Datum"));
+        let mut datums = values.map(|v| v.unwrap_or(pg_sys::Datum::from(0)));
         let mut nulls = values.map(|v| v.is_none());
         let tuple = pg_sys::heap_form_tuple(tupdesc, datums.as_mut_ptr(), nulls.as_mut_ptr());
         pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data)
     }
 }
 
+/// [`record`] of double precision columns.
+///
+/// # Safety
+/// As for [`record`].
+unsafe fn float8_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
+    unsafe {
+        record(
+            fcinfo,
+            values.map(|v| v.map(|x| x.into_datum().expect("a float8 Datum"))),
+        )
+    }
+}
+
 /// Argument `i` of a STRICT function (never NULL).
-unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> T {
+pub(crate) unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> T {
     unsafe {
         let arg = (*fcinfo).args.as_slice(i + 1)[i];
         T::from_datum(arg.value, arg.isnull).expect("a STRICT function's argument")

@@ -36,6 +36,12 @@ pub enum StatsError {
     Shares(f64, f64),
     /// A margin so small that the sample size exceeds 2^53, beyond exact counting in a double.
     SampleSizeTooLarge(f64),
+    /// A period's planned responses, which must be at least 1.
+    Responses(&'static str, i64),
+    /// Power must lie strictly between 0 and 1.
+    Power(f64),
+    /// Confidence and power whose quantiles add up to 0 or less: no change is "detected".
+    PowerBelowLevel(f64, f64),
 }
 
 impl fmt::Display for StatsError {
@@ -67,6 +73,18 @@ impl fmt::Display for StatsError {
                     "expected share of {what} {v} is out of range: it must be between 0 and 1"
                 )
             }
+            StatsError::Responses(what, n) => write!(
+                f,
+                "{what} {n} is out of range: each period needs at least 1 response"
+            ),
+            StatsError::Power(p) => write!(
+                f,
+                "power {p} is out of range: it must be between 0 and 1, exclusive"
+            ),
+            StatsError::PowerBelowLevel(c, p) => write!(
+                f,
+                "power {p} is too low for confidence {c}: the test would reject that often with no change at all"
+            ),
             StatsError::Shares(p, d) => {
                 write!(
                     f,
@@ -213,20 +231,7 @@ pub fn sample_size(
         return Err(StatsError::Margin(margin));
     }
     let z = z_for(confidence)?;
-    let var = match shares {
-        None => 1.0,
-        Some((p, d)) => {
-            for (what, v) in [("promoters", p), ("detractors", d)] {
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(StatsError::Share(what, v));
-                }
-            }
-            if p + d > 1.0 + 1e-12 {
-                return Err(StatsError::Shares(p, d));
-            }
-            p + d - (p - d) * (p - d)
-        }
-    };
+    let var = share_variance(shares)?;
     let fits = |n: f64| z * 100.0 * (var / n).sqrt() <= margin;
     let mut n = ((z * 100.0 / margin).powi(2) * var).ceil().max(1.0);
     // Beyond 2^53, n - 1 == n in a double and the steps below would never end.
@@ -241,6 +246,53 @@ pub fn sample_size(
         n += 1.0;
     }
     Ok(n)
+}
+
+/// One answer's variance p + d - (p - d)^2 for expected shares of promoters and detractors;
+/// 1, the largest it can be, when they are not given.
+fn share_variance(shares: Option<(f64, f64)>) -> Result<f64, StatsError> {
+    let Some((p, d)) = shares else {
+        return Ok(1.0);
+    };
+    for (what, v) in [("promoters", p), ("detractors", d)] {
+        if !(0.0..=1.0).contains(&v) {
+            return Err(StatsError::Share(what, v));
+        }
+    }
+    if p + d > 1.0 + 1e-12 {
+        return Err(StatsError::Shares(p, d));
+    }
+    Ok(p + d - (p - d) * (p - d))
+}
+
+/// The smallest change in NPS points between two periods of `n_a` and `n_b` responses that a
+/// two-sided test at `confidence` detects with probability `power`:
+/// (z_c + z_power) * 100 * sqrt(v (1/n_a + 1/n_b)), v from the expected shares (pooled over
+/// both periods; 1, the worst case, when not given). The normal approximation of the
+/// difference (Chow, Shao and Wang 2008, sec. 3.2, two means).
+pub fn detectable_change(
+    n_a: i64,
+    n_b: i64,
+    shares: Option<(f64, f64)>,
+    confidence: f64,
+    power: f64,
+) -> Result<f64, StatsError> {
+    for (what, n) in [("responses_a", n_a), ("responses_b", n_b)] {
+        if n < 1 {
+            return Err(StatsError::Responses(what, n));
+        }
+    }
+    let (n_a, n_b) = (n_a as f64, n_b as f64);
+    let zc = z_for(confidence)?;
+    if !(power > 0.0 && power < 1.0) {
+        return Err(StatsError::Power(power));
+    }
+    let z = zc + normal_quantile(power);
+    if !(z > 0.0) {
+        return Err(StatsError::PowerBelowLevel(confidence, power));
+    }
+    let var = share_variance(shares)?;
+    Ok(z * 100.0 * (var * (1.0 / n_a + 1.0 / n_b)).sqrt())
 }
 
 /// Standard normal CDF.
@@ -557,54 +609,126 @@ mod tests {
         assert_eq!(Method::parse("adjusted_wald"), Ok(Method::AdjustedWald));
     }
 
-    /// Simulation: draw many samples from known shares and count how often the 95% interval
-    /// covers the true NPS. Adjusted Wald should stay near 95% even for small N, where Wald
-    /// undercovers. `cargo test --lib coverage -- --nocapture` prints the table.
     #[test]
-    fn interval_coverage_by_simulation() {
-        let mut rng = 0x2026_1124_u64;
-        let mut uniform = move || {
-            // SplitMix64
-            rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = rng;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        };
-        const DRAWS: usize = 20_000;
-        for (n, p, d) in [
-            (10, 0.5, 0.2),
-            (30, 0.4, 0.3),
-            (100, 0.6, 0.1),
-            (400, 0.45, 0.25),
-        ] {
-            let truth = 100.0 * (p - d);
-            let mut covered = [0usize; 2];
-            for _ in 0..DRAWS {
-                let (mut promoters, mut detractors) = (0, 0);
-                for _ in 0..n {
-                    let u = uniform();
-                    promoters += (u < p) as i32;
-                    detractors += (u >= p && u < p + d) as i32;
-                }
-                let sample =
-                    Sample::from_counts(n as f64, promoters as f64, detractors as f64).unwrap();
-                for (k, method) in [Method::Wald, Method::AdjustedWald].into_iter().enumerate() {
-                    let (lo, hi) = sample.interval(0.95, method).unwrap();
-                    covered[k] += (lo <= truth && truth <= hi) as usize;
-                }
-            }
-            let [wald, adjusted] = covered.map(|c| c as f64 / DRAWS as f64);
-            eprintln!("coverage N={n:>3} p={p} d={d}: wald {wald:.4}, adjusted_wald {adjusted:.4}");
-            assert!(
-                (0.93..=0.975).contains(&adjusted),
-                "adjusted Wald coverage {adjusted} at N={n}"
-            );
-            assert!(wald > 0.85, "Wald coverage {wald} at N={n}");
-            if n <= 30 {
+    fn detectable_change_by_hand() {
+        // worst case, 95%, 80%: (1.959963984540054 + 0.8416212335729143) * 100 * sqrt(2 / 400)
+        let z = 1.959963984540054 + 0.8416212335729143;
+        let got = detectable_change(400, 400, None, 0.95, 0.8).unwrap();
+        assert!(
+            close(got, z * 100.0 * (2.0f64 / 400.0).sqrt(), 1e-13),
+            "{got}"
+        );
+        // shares .45 / .20: v = .65 - .0625 = .5875; n 100 and 300
+        let got = detectable_change(100, 300, Some((0.45, 0.2)), 0.95, 0.8).unwrap();
+        let want = z * 100.0 * (0.5875f64 * (0.01 + 1.0 / 300.0)).sqrt();
+        assert!(close(got, want, 1e-13), "{got} {want}");
+        // 90% confidence, 90% power: 1.6448536269514722 + 1.2815515655446004
+        let got = detectable_change(1000, 1000, None, 0.9, 0.9).unwrap();
+        let want = (1.6448536269514722 + 1.2815515655446004) * 100.0 * (0.002f64).sqrt();
+        assert!(close(got, want, 1e-13));
+        assert_eq!(
+            detectable_change(0, 10, None, 0.95, 0.8),
+            Err(StatsError::Responses("responses_a", 0))
+        );
+        assert_eq!(
+            detectable_change(10, 10, None, 0.95, 1.0),
+            Err(StatsError::Power(1.0))
+        );
+        assert!(detectable_change(10, 10, None, 0.95, f64::NAN).is_err());
+        assert_eq!(
+            detectable_change(10, 10, None, 0.95, 0.02),
+            Err(StatsError::PowerBelowLevel(0.95, 0.02))
+        );
+        assert_eq!(
+            detectable_change(10, 10, Some((0.7, 0.4)), 0.95, 0.8),
+            Err(StatsError::Shares(0.7, 0.4))
+        );
+    }
+}
+
+/// Does nps_test find the change nps_detectable_change promises, with that power? Simulated
+/// month-over-month comparisons; `cargo test --lib power_sim -- --nocapture` prints the table
+/// that docs/statistics.md quotes.
+#[cfg(test)]
+mod power_simulation {
+    use super::*;
+    use crate::simulate::{Rng, Trinomial};
+
+    const RUNS: usize = 4000;
+    const BEFORE: [f64; 3] = [0.45, 0.35, 0.20]; // promoters, passives, detractors
+
+    /// The ways answers can move, (from, to) as indices into [promoters, passives, detractors].
+    const MOVES: [(&str, usize, usize); 6] = [
+        ("detractors to promoters", 2, 0),
+        ("passives to promoters", 1, 0),
+        ("detractors to passives", 2, 1),
+        ("promoters to passives", 0, 1),
+        ("passives to detractors", 1, 2),
+        ("promoters to detractors", 0, 2),
+    ];
+
+    /// The shares after moving answers worth `change` points from `from` to `to`; `None` when
+    /// `from` has too few.
+    fn after(change: f64, from: usize, to: usize) -> Option<[f64; 3]> {
+        // moving between promoters and detractors moves the NPS twice as far
+        let double = matches!((from, to), (0, 2) | (2, 0));
+        let moved = change / 100.0 / if double { 2.0 } else { 1.0 };
+        let mut shares = BEFORE;
+        if shares[from] < moved {
+            return None;
+        }
+        shares[from] -= moved;
+        shares[to] += moved;
+        Some(shares)
+    }
+
+    /// The planned change for n answers a period, from the shares pooled over both periods:
+    /// the pooled shares depend on the change, so iterate to the fixed point.
+    fn planned(n: i64, from: usize, to: usize) -> Option<(f64, [f64; 3])> {
+        let mut change = detectable_change(n, n, Some((BEFORE[0], BEFORE[2])), 0.95, 0.8).unwrap();
+        for _ in 0..100 {
+            let a = after(change, from, to)?;
+            let pooled = ((a[0] + BEFORE[0]) / 2.0, (a[2] + BEFORE[2]) / 2.0);
+            change = detectable_change(n, n, Some(pooled), 0.95, 0.8).unwrap();
+        }
+        Some((change, after(change, from, to)?))
+    }
+
+    /// The share of RUNS comparisons in which nps_test (adjusted Wald) rejects at 0.05.
+    fn achieved(n: u32, shares: [f64; 3], seed: u64) -> f64 {
+        let mut rng = Rng::new(seed);
+        let before = Trinomial::new(n, BEFORE[0], BEFORE[2]);
+        let later = Trinomial::new(n, shares[0], shares[2]);
+        let mut rejected = 0;
+        for _ in 0..RUNS {
+            let (ap, ad) = later.draw(&mut rng);
+            let (bp, bd) = before.draw(&mut rng);
+            let a = Sample::from_counts(n as f64, ap, ad).unwrap();
+            let b = Sample::from_counts(n as f64, bp, bd).unwrap();
+            let c = compare(&a, &b, 0.95, Method::AdjustedWald).unwrap();
+            rejected += (c.p_value.unwrap() < 0.05) as usize;
+        }
+        rejected as f64 / RUNS as f64
+    }
+
+    #[test]
+    fn power_sim_detectable_change_is_detected() {
+        eprintln!("way answers move | n a period | planned change | achieved power ({RUNS} runs, 45/35/20 before)");
+        for (name, from, to) in MOVES {
+            for n in [100u32, 400, 1000] {
+                let Some((change, shares)) = planned(n.into(), from, to) else {
+                    eprintln!("{name} | {n} | (not enough {name} to move) |");
+                    continue;
+                };
+                let power = achieved(
+                    n,
+                    shares,
+                    0x19_0000 + n as u64 + 7 * from as u64 + to as u64,
+                );
+                eprintln!("{name} | {n} | {change:.1} | {power:.3}");
                 assert!(
-                    adjusted > wald,
-                    "adjusted Wald should cover better at N={n}"
+                    (0.77..=0.83).contains(&power),
+                    "{name}, n = {n}: power {power}"
                 );
             }
         }

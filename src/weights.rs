@@ -79,17 +79,29 @@ pub struct WeightError(pub f64);
 
 impl std::fmt::Display for WeightError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // spelled the way PostgreSQL prints a double precision
-        let shown = match self.0 {
-            w if w.is_nan() => "NaN".to_string(),
-            w if w == f64::INFINITY => "Infinity".to_string(),
-            w if w == f64::NEG_INFINITY => "-Infinity".to_string(),
-            w => w.to_string(),
-        };
         write!(
             f,
-            "NPS weight {shown} is invalid: weights must be finite and at least 0"
+            "NPS weight {} is invalid: weights must be finite and at least 0",
+            spelled(self.0)
         )
+    }
+}
+
+/// A double precision spelled the way PostgreSQL prints it: NaN, Infinity, -Infinity, the
+/// shortest digits that read back, exponent form (1e+308, 1e-05) below 1e-4 and from 1e15.
+pub fn spelled(v: f64) -> String {
+    match v {
+        v if v.is_nan() => "NaN".to_string(),
+        v if v == f64::INFINITY => "Infinity".to_string(),
+        v if v == f64::NEG_INFINITY => "-Infinity".to_string(),
+        v if v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 1e15) => {
+            let shortest = format!("{v:e}"); // e.g. 1e308, -2.5e-7
+            let (mantissa, exponent) = shortest.split_once('e').expect("an exponent");
+            let exponent: i32 = exponent.parse().expect("a whole exponent");
+            let sign = if exponent < 0 { '-' } else { '+' };
+            format!("{mantissa}e{sign}{:02}", exponent.abs())
+        }
+        v => v.to_string(),
     }
 }
 
@@ -308,6 +320,25 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As `SELECT x::float8` prints them.
+    #[test]
+    fn doubles_are_spelled_as_postgresql_prints_them() {
+        for (v, shown) in [
+            (1e308, "1e+308"),
+            (1e-5, "1e-05"),
+            (-2.5e-7, "-2.5e-07"),
+            (1.5, "1.5"),
+            (0.0001, "0.0001"),
+            (123456789012345.0, "123456789012345"),
+            (1234567890123456.0, "1.234567890123456e+15"),
+            (0.0, "0"),
+            (-1.0, "-1"),
+            (f64::NAN, "NaN"),
+        ] {
+            assert_eq!(spelled(v), shown);
+        }
+    }
 
     fn answer(v: i64) -> Answer {
         Answer::from_int(v).unwrap()

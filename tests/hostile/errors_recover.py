@@ -70,6 +70,12 @@ OTHER = [
     f"SELECT 'v1:1,{Z};weights=2,{Z};squares=4'::nps_summary + 'v1:1,{Z}'",
     f"SELECT rollup(s) FROM (VALUES ('v1:1,{Z};weights=2,{Z};squares=4'::nps_summary), ('v1:1,{Z}')) v(s)",
     "SELECT nps_impact('v1:0,0,0,0,0,0,0,0,0,0,5', 'v1:0,0,0,0,0,0,0,0,0,0,1')",
+    # 0.3.0: many segments at once (the window function fails while its partition is read)
+    "SELECT nps_adjust_p(p) OVER () FROM (VALUES (0.5), (1.5)) v(p)",
+    "SELECT nps_adjust_p(p, m) OVER () FROM (VALUES (0.5, 'holm'), (0.1, 'bh')) v(p, m)",
+    "SELECT nps_adjust_p(0.5, NULL) OVER ()", "SELECT nps_adjust_p(0.5, 'fdr') OVER ()",
+    f"SELECT nps_shrink('v1:1,{Z}', 'v1:1,{Z}', -1)", f"SELECT nps_shrink_interval('v1:1,{Z}', 'v1:1,{Z}', 1, 1)",
+    "SELECT nps_detectable_change(0, 400)", "SELECT nps_detectable_change(400, 400, power => 1)",
 ]
 
 

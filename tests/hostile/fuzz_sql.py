@@ -183,6 +183,10 @@ class Generator:
                 return (f"SELECT count(x::text) FROM (SELECT {q}({args}) OVER (PARTITION BY plan ORDER BY day "
                         f"{frame}) AS x FROM {table}) t")
             return f"SELECT {q}({args}) FILTER (WHERE id % 3 = 0) FROM {table} WHERE id % 7 <> 0"
+        if kind == "w":  # window functions (nps_adjust_p): over a partition of answers
+            args = ", ".join(self.value(t) if rng.random() < 0.5 else self.column(t) for t in types[:n])
+            order = rng.choice(["", "ORDER BY day", "ORDER BY day ROWS 2 PRECEDING"])
+            return f"SELECT count(x::text) FROM (SELECT {q}({args}) OVER (PARTITION BY plan {order}) AS x FROM answers) t"
         args = ", ".join(self.value(t) for t in types[:n])
         return f"SELECT {q}({args})"
 
