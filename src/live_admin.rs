@@ -1033,7 +1033,7 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
     }
 }
 
-/// Write a configuration's column names as they are now (columns renamed since).
+/// Write a configuration's names as they are now (the source or columns renamed since).
 pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi::Error> {
     let config = live_config::read_config(live.config).map_err(|_| pgrx::spi::Error::NoTupleTable)?;
     let current: Vec<String> = config
@@ -1049,8 +1049,10 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
     let [score, time, weight, segments @ ..] = current.as_slice() else { return Ok(()) };
     client.update(
         &format!(
-            "UPDATE {} SET score_column = {score}, time_column = {time}, weight_column = {weight}, segments = ARRAY[{}]::pg_catalog.name[]",
+            "UPDATE {} SET source_name = {}, score_column = {score}, time_column = {time}, weight_column = {weight},
+                    segments = ARRAY[{}]::pg_catalog.name[]",
             live_config::relation_text(live.config),
+            literal(&live_config::relation_text(live.root)),
             segments.join(", ")
         ),
         None,
@@ -1059,15 +1061,51 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
     Ok(())
 }
 
-/// The live summary of a source (or live view) for check and refresh, resolved on its root.
-fn resolved(relation: pg_sys::Oid) -> (Config, Live) {
+/// The live summary of a source (or live view) for check and refresh, resolved on its root
+/// as its owner. Refresh is the owner's; check also any role that may read both the source and
+/// the live view (the recomputation and the comparison then run with that role's privileges).
+fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
     let shown = live_config::relation_text(relation);
-    let Some((config_oid, _)) = named(relation) else {
-        fail(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{shown} has no live summary"));
+    let owner = Spi::get_one_with_args::<pg_sys::Oid>("SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1", &[oid_arg(relation)])
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| error!("relation {shown} does not exist"));
+    let (config, live) = {
+        let _owner = AsOwner::new(owner);
+        let Some((config_oid, _)) = named(relation) else {
+            fail(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{shown} has no live summary"));
+        };
+        let config = live_config::read_config(config_oid).unwrap_or_else(|e| error!("{e}"));
+        let (root, owner) = live_config::root_and_owner(config.source);
+        let live = live_config::resolve(&config, root, root, owner)
+            .unwrap_or_else(|e| error!("the live summary of {shown} does not work: {e}"));
+        (config, live)
     };
-    let config = live_config::read_config(config_oid).unwrap_or_else(|e| error!("{e}"));
-    let (root, owner) = live_config::root_and_owner(config.source);
-    let live = live_config::resolve(&config, root, root, owner).unwrap_or_else(|e| error!("the live summary of {shown} does not work: {e}"));
+    if !may_act_as(live.owner) {
+        let readable = !refresh
+            && Spi::get_one_with_args::<bool>(
+                "SELECT pg_catalog.has_table_privilege($1, 'SELECT') AND pg_catalog.has_table_privilege($2, 'SELECT')",
+                &[oid_arg(live.root), oid_arg(config.live)],
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        if !readable {
+            fail_hint(
+                PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
+                format!(
+                    "must be owner of table {} to {} its live summary",
+                    live_config::relation_text(live.root),
+                    if refresh { "refresh" } else { "check" }
+                ),
+                if refresh {
+                    "Only the table's owner (or a member of the owning role) refreshes a live summary."
+                } else {
+                    "The owner checks a live summary, and so does a role that may read both the table and the live view."
+                },
+            );
+        }
+    }
     (config, live)
 }
 
@@ -1141,7 +1179,7 @@ fn nps_live_summary_check(
     ),
 > {
     let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_check needs a source".into()));
-    let (config, live) = resolved(source);
+    let (config, live) = resolved(source, false);
     let mut rows = Vec::new();
     for (relation, problem) in coverage_problems(live.root) {
         rows.push((pgrx::JsonB(serde_json::json!({"relation": relation, "problem": problem})), None, None));
@@ -1186,17 +1224,7 @@ fn nps_live_summary_refresh(
     to_bucket: default!(Option<pgrx::datum::TimestampWithTimeZone>, "NULL"),
 ) -> i64 {
     let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_refresh needs a source".into()));
-    let (config, mut live) = resolved(source);
-    let table = SourceTable {
-        oid: live.root,
-        name: live_config::relation_text(live.root),
-        qualified: String::new(),
-        relname: String::new(),
-        schema: String::new(),
-        owner: live.owner,
-        unlogged: false,
-    };
-    must_own(&table, "refresh");
+    let (config, mut live) = resolved(source, true);
     let (filter, live_filter) = range_filters(&live, &config, from_bucket.is_some(), to_bucket.is_some());
     let args = [timestamptz_arg(from_bucket), timestamptz_arg(to_bucket)];
     let used = usize::from(from_bucket.is_some() || to_bucket.is_some()) * 2;

@@ -309,6 +309,8 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         renamed |= &current != name;
         columns.push(Some(column(relation, &current).map_err(|e| format!("{e} in {}", relation_text(relation)))?));
     }
+    // the source renamed since (the configuration names it to recognise what a dropped one left)
+    renamed |= config.source_name != relation_text(root);
     let [Some(score), Some(time), weight, segments @ ..] = columns.as_slice() else {
         return Err("its configuration lacks the score or time column".into());
     };
