@@ -64,6 +64,10 @@ CREATE FUNCTION @extschema@.nps_live_summary_refresh(source regclass, from_bucke
     RETURNS bigint VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_refresh_wrapper';
 COMMENT ON FUNCTION @extschema@.nps_live_summary_refresh(regclass, timestamptz, timestamptz) IS
     'Make a live summary equal its source again, for all buckets or those from from_bucket to before to_bucket; returns how many keys changed';
+CREATE FUNCTION @extschema@.nps_live_summary_fold(source regclass) RETURNS boolean
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_fold_wrapper';
+COMMENT ON FUNCTION @extschema@.nps_live_summary_fold(regclass) IS
+    'Fold the changes of a live summary that wait to be folded (writers fold by themselves, except in SERIALIZABLE)';
 
 -- ==== issue 18: every BI tool and driver ====
 

@@ -1096,10 +1096,10 @@ fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
                 format!(
                     "must be owner of table {} to {} its live summary",
                     live_config::relation_text(live.root),
-                    if refresh { "refresh" } else { "check" }
+                    if refresh { "refresh or fold" } else { "check" }
                 ),
                 if refresh {
-                    "Only the table's owner (or a member of the owning role) refreshes a live summary."
+                    "Only the table's owner (or a member of the owning role) refreshes and folds a live summary."
                 } else {
                     "The owner checks a live summary, and so does a role that may read both the table and the live view."
                 },
@@ -1243,9 +1243,20 @@ fn nps_live_summary_refresh(
         .unwrap_or_else(|e| error!("{e}"))
         .unwrap_or(0)
     };
-    crate::live_trigger::try_fold(&mut live);
+    crate::live_trigger::try_fold(&mut live, false);
     live_config::forget_all();
     changed
+}
+
+/// Fold the pending changes now (writers fold about once a second by themselves, except in
+/// SERIALIZABLE: a workload whose writers are all SERIALIZABLE calls this now and then).
+#[pg_extern(sql = false)]
+fn nps_live_summary_fold(source: Option<pg_sys::Oid>) -> bool {
+    let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_fold needs a source".into()));
+    let (_, mut live) = resolved(source, true);
+    let folded = crate::live_trigger::try_fold(&mut live, false);
+    live_config::forget_all();
+    folded
 }
 
 v1_function!(nps_live_summary_v3, pg_finfo_nps_live_summary_v3, nps_live_summary_call);
@@ -1272,6 +1283,10 @@ CREATE FUNCTION nps_live_summary_refresh(source regclass, from_bucket timestampt
     RETURNS bigint VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_refresh_wrapper';
 COMMENT ON FUNCTION nps_live_summary_refresh(regclass, timestamptz, timestamptz) IS
     'Make a live summary equal its source again, for all buckets or those from from_bucket to before to_bucket; returns how many keys changed';
+CREATE FUNCTION nps_live_summary_fold(source regclass) RETURNS boolean
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_fold_wrapper';
+COMMENT ON FUNCTION nps_live_summary_fold(regclass) IS
+    'Fold the changes of a live summary that wait to be folded (writers fold by themselves, except in SERIALIZABLE)';
 "#,
     name = "nps_live_summary",
     requires = ["nps_aggregates", "nps_summary_operators", "nps_live_maintain", "nps_live_bucket", nps_live_apply, nps_live_same]

@@ -72,8 +72,7 @@ pub struct Live {
     pub source: Source,
     /// The configuration's column names are out of date (renamed columns).
     pub renamed: bool,
-    /// Statements this backend appended since it last tried to fold, and when it did.
-    pub appended: u32,
+    /// When this backend last looked whether a fold is due.
     pub tried: std::time::Instant,
     /// The fold's statement, once planned.
     pub fold_plan: Option<pgrx::spi::OwnedPreparedStatement>,
@@ -103,7 +102,8 @@ pub struct Config {
 pub const CONFIG_COLUMNS: &str = "source regclass NOT NULL, source_name text NOT NULL, \
     score_column name NOT NULL, time_column name NOT NULL, weight_column name, segments name[] NOT NULL, \
     attnums smallint[] NOT NULL, bucket interval NOT NULL, time_zone text, \
-    live regclass NOT NULL, data regclass NOT NULL, delta regclass NOT NULL, format integer NOT NULL";
+    live regclass NOT NULL, data regclass NOT NULL, delta regclass NOT NULL, format integer NOT NULL, \
+    folded_at timestamptz NOT NULL DEFAULT '-infinity'";
 
 /// Read a configuration table (its only row), as its owner would see it.
 pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
@@ -407,7 +407,6 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         storage: config.storage.clone(),
         source,
         renamed,
-        appended: 0,
         tried: std::time::Instant::now(),
         fold_plan: None,
     })
@@ -465,7 +464,9 @@ pub fn with_live<R>(
     if missing {
         // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
         // role may not read: someone else's) is a reason not to act, never the writer's error
-        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, config_name)).and_then(|l| l.map(Box::new));
+        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, config_name))
+            .map_err(|(_, message)| message)
+            .and_then(|l| l.map(Box::new));
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, loaded));
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us, and

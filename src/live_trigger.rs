@@ -25,13 +25,14 @@ use pgrx::spi::Spi;
 use std::collections::HashMap;
 use std::ffi::CStr;
 
-/// A writer tries to fold after appending this many statements' changes, or when a second
-/// went by since it last tried. So while anyone writes, a fold comes at least once a second:
-/// pending rows stay below what a second of writing (at most this many statements per
-/// writing session) appends, and far fewer with many writers, since any fold takes every
-/// writer's rows.
-pub const FOLD_EVERY: u32 = 256;
-pub const FOLD_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+/// Folds are paced for the whole live summary, not per writer: one runs when the last one is
+/// at least this old (its time is in the configuration table, whose row the fold locks, so
+/// two never run at once and nobody waits for one). While anyone writes, the pending rows
+/// stay below what about this long of writing appends; a fold then merges many statements'
+/// changes of a key into one update of its row.
+pub const FOLD_INTERVAL: &str = "1 second";
+/// How often a writer looks whether a fold is due.
+pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The changes of one key (bucket and segments) made by a statement.
 struct Change {
@@ -321,49 +322,60 @@ unsafe fn append(live: &Live, changes: &Changes) {
     }
 }
 
-/// Key of the advisory lock one fold of a live summary holds to its transaction's end.
-fn fold_lock(live: &Live) -> [pgrx::datum::DatumWithOid<'static>; 2] {
-    // "NPS_" and the configuration table's OID: apart from any other advisory lock in practice
-    [0x4E50_535F_i32.into(), (live.config.to_u32() as i32).into()]
-}
-
-/// Fold every pending change into the live data, unless another fold holds the lock: then it
-/// does, soon. Only in READ COMMITTED, where rows another fold took are skipped rather than a
-/// serialization failure. Inside a subtransaction: any error is a warning, never the writer's.
-pub fn try_fold(live: &mut Live) {
-    if unsafe { pg_sys::XactIsoLevel } != pg_sys::XACT_READ_COMMITTED as i32 {
-        return;
+/// Fold every pending change into the live data, when the last fold is old enough (`due`) and
+/// no other fold is running (whose lock on the configuration's row it skips), or always
+/// (`due` false: refresh and nps_live_summary_fold, which wait for a running fold). Not in
+/// SERIALIZABLE, whose reads of the live data could fail other serializable transactions; in
+/// REPEATABLE READ a fold that meets a concurrent one fails quietly and is left to the next.
+/// Inside a subtransaction: an error is a warning, never the writer's. Returns whether it
+/// folded.
+pub fn try_fold(live: &mut Live, due: bool) -> bool {
+    let isolation = unsafe { pg_sys::XactIsoLevel };
+    if due && isolation == pg_sys::XACT_SERIALIZABLE as i32 {
+        return false;
     }
+    let config = live_config::relation_text(live.config);
+    let gate = if due {
+        format!(
+            "SELECT 1 FROM {config} WHERE folded_at OPERATOR(pg_catalog.<) pg_catalog.clock_timestamp() \
+             OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval FOR UPDATE SKIP LOCKED"
+        )
+    } else {
+        format!("SELECT 1 FROM {config} FOR UPDATE")
+    };
     let folded = in_subtransaction(|| {
         // the pending rows are found through delta's index, whatever the planner thinks of it
         let _owner = AsOwner::with(live.owner, &[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")]);
         Spi::connect_mut(|client| {
-            let locked = client
-                .update("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)", None, &fold_lock(live))?
-                .first()
-                .get_one::<bool>()?;
-            if locked == Some(true) {
-                // planned once per backend (the statement is long and the same every time)
-                if live.fold_plan.is_none() {
-                    live.fold_plan = Some(client.prepare_mut(&live.storage.fold(), &[])?.keep());
-                }
-                client.update(live.fold_plan.as_ref().expect("just prepared"), None, &[])?;
-                if live.renamed {
-                    crate::live_admin::write_names(client, live)?;
-                }
+            if client.update(&gate, None, &[])?.is_empty() {
+                return Ok(false);
             }
-            Ok::<_, pgrx::spi::Error>(())
+            // planned once per backend (the statement is long and the same every time)
+            if live.fold_plan.is_none() {
+                live.fold_plan = Some(client.prepare_mut(&live.storage.fold(), &[])?.keep());
+            }
+            client.update(live.fold_plan.as_ref().expect("just prepared"), None, &[])?;
+            client.update(&format!("UPDATE {config} SET folded_at = pg_catalog.clock_timestamp()"), None, &[])?;
+            if live.renamed {
+                crate::live_admin::write_names(client, live)?;
+            }
+            Ok::<_, pgrx::spi::Error>(true)
         })
-        .unwrap_or_else(|e| error!("{e}"));
+        .unwrap_or_else(|e| error!("{e}"))
     });
-    if let Err(e) = folded {
-        warning!("could not fold the changes of {}: {e}", live.storage.live);
+    match folded {
+        Ok(done) => done,
+        Err((code, _)) if code == pgrx::PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE => false,
+        Err((_, e)) => {
+            warning!("could not fold the changes of {}: {e}", live.storage.live);
+            false
+        }
     }
 }
 
 /// Run `f` in a subtransaction: its result, or, when it raised an error, the rollback of
-/// what it did and the error's message (never raised further).
-pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+/// what it did and the error's SQLSTATE and message (never raised further).
+pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErrorCode, String)> {
     unsafe {
         let context = pg_sys::CurrentMemoryContext;
         let owner = pg_sys::CurrentResourceOwner;
@@ -380,7 +392,7 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             Err(match e {
                 pg_sys::panic::CaughtError::PostgresError(r)
                 | pg_sys::panic::CaughtError::ErrorReport(r)
-                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => r.message().to_string(),
+                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => (r.sql_error_code(), r.message().to_string()),
             })
         })
         .execute();
@@ -418,12 +430,10 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
             return;
         }
         append(live, &changes);
-        live.appended += 1;
         let now = std::time::Instant::now();
-        if live.appended >= FOLD_EVERY || now.duration_since(live.tried) >= FOLD_AFTER {
-            live.appended = 0;
+        if now.duration_since(live.tried) >= FOLD_CHECK {
             live.tried = now;
-            try_fold(live);
+            try_fold(live, true);
         }
     }
 }
@@ -448,7 +458,7 @@ unsafe fn truncate(live: &Live, before: bool) {
             );
             Spi::run(&live.storage.append(&parts)).unwrap_or_else(|e| error!("{e}"));
         });
-        if let Err(e) = taken {
+        if let Err((_, e)) = taken {
             warning!("could not take the answers of {relation} out of {}: {e}", live.storage.live);
         }
     }

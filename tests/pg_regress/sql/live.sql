@@ -107,6 +107,10 @@ INSERT INTO answers VALUES (22, 'free', 'us', '2026-01-09', 9, NULL);
 UPDATE answers SET score = 7 WHERE id = 22;
 COMMIT;
 SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected');
+-- (serializable writers never fold; nps_live_summary_fold does it for them)
+SELECT count(*) > 0 AS pending FROM answers_nps_live_delta;
+SELECT nps_live_summary_fold('answers') AS folded, (SELECT count(*) FROM answers_nps_live_delta) AS pending;
+SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected');
 -- any subset of the keys, and coarser buckets, give what the answers give, NULL groups
 -- included
 SELECT (SELECT count(*) FROM (
