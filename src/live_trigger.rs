@@ -337,8 +337,8 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
     let config = live_config::relation_text(live.config);
     let gate = if due {
         format!(
-            "SELECT 1 FROM {config} WHERE folded_at OPERATOR(pg_catalog.<) pg_catalog.clock_timestamp() \
-             OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval FOR UPDATE SKIP LOCKED"
+            "SELECT 1 FROM {config} WHERE folded_at OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp() \
+             OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval) FOR UPDATE SKIP LOCKED"
         )
     } else {
         format!("SELECT 1 FROM {config} FOR UPDATE")

@@ -83,12 +83,12 @@ check "a stored generated column is a segment (the 9 there before, the 10 writte
   "$(psql -d $db -At -F' ' -c "SELECT nps_live_summary('generated', 'score', 'day', '1 day', '{plan_upper}')" >/dev/null \
      && psql -d $db -At -F' ' -c "INSERT INTO generated (plan, day, score) VALUES ('pro', '2026-03-01', 10)" \
                                 -c "SELECT plan_upper, summary FROM generated_nps_live" | tail -1)"
+psql -d $db -c "SELECT nps_live_summary_drop('generated', true)" >/dev/null
 if [ "$major" -ge 18 ]; then
   psql -d $db -c "ALTER TABLE generated ADD COLUMN plan_lower text GENERATED ALWAYS AS (lower(plan)) VIRTUAL"
   check "PostgreSQL $major: a virtual generated column is refused as a segment" \
     "0A000 column \"plan_lower\" of relation generated is a virtual generated column" \
-    "$(psql -d $db -At -c "SELECT nps_live_summary_drop('generated', true)" \
-         -c "DO \$\$ BEGIN PERFORM nps_live_summary('generated', 'score', 'day', '1 day', '{plan_lower}');
+    "$(psql -d $db -At -c "DO \$\$ BEGIN PERFORM nps_live_summary('generated', 'score', 'day', '1 day', '{plan_lower}');
              EXCEPTION WHEN others THEN RAISE WARNING '% %', SQLSTATE, SQLERRM; END \$\$" 2>&1 | sed -nE 's/^.*WARNING:  //p')"
 fi
 
@@ -243,6 +243,11 @@ echo "   $comparisons comparisons in one snapshot each, $busy of them while chan
 check "every comparison of a live view with the raw answers, in one snapshot, is equal" "0" "$unequal"
 check "comparisons made while changes were pending and writers open (at least $min_comparisons)" "t" \
   "$([ "$busy" -ge "$min_comparisons" ] && echo t || echo "f ($busy)")"
+# writers fold by themselves, about once a second: pending changes stay few
+check "writers folded while they wrote, and kept the pending changes few (under 1000 rows)" "t t t" \
+  "$(psql -d $db -At -F' ' -c "SELECT (SELECT folded_at > now() - interval '1 minute' FROM answers_nps_live_config),
+                                     (SELECT folded_at > now() - interval '1 minute' FROM parted_nps_live_config),
+                                     (SELECT max(pending) < 1000 FROM comparisons)")"
 check "live views equal their recomputation after the concurrent writes" "0 0 0" "$(psql -d $db -At -c "$DIFF")"
 check "nps_live_summary_check finds nothing" "0" \
   "$(psql -d $db -At -c "SELECT (SELECT count(*) FROM nps_live_summary_check('answers')) + (SELECT count(*) FROM nps_live_summary_check('panel'))
