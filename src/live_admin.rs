@@ -167,13 +167,14 @@ impl Names {
             delta: format!("{live}_delta"),
             config: format!("{live}_config"),
             key: format!("{live}_data_key"),
-            delta_index: format!("{live}_delta_at"),
+            delta_index: format!("{live}_delta_key"),
         };
-        if n.key.len() > 63 {
+        // the longest name it makes
+        if n.delta_index.len() > 63 {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_NAME_TOO_LONG,
-                format!("the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes", n.key),
-                "Name it with target => a name of at most 54 bytes.",
+                format!("the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes", n.delta_index),
+                "Name it with target => a name of at most 53 bytes.",
             );
         }
         n
@@ -369,7 +370,7 @@ impl Plan<'_> {
         let columns = [
             format!("nps_live_plus {}[]", self.storage.data),
             format!("nps_live_minus {}[]", self.storage.data),
-            "nps_live_at bigint NOT NULL".to_string(),
+            "nps_live_writer bigint NOT NULL".to_string(),
         ];
         // Every row is deleted by the next fold: vacuumed often, never truncated (that would
         // take a lock readers and writers wait for), rows kept uncompressed up to a page.

@@ -54,7 +54,7 @@ pub struct Live {
     pub delta: pg_sys::Oid,
     pub data: pg_sys::Oid,
     /// nps_summary's OID, and whether delta takes rows straight into its heap and its index
-    /// on nps_live_at (no other index, trigger, rule or row security: as this extension
+    /// on nps_live_writer (no other index, trigger, rule or row security: as this extension
     /// makes it).
     pub summary_type: pg_sys::Oid,
     /// data's row type: delta's arrays hold its rows
@@ -352,10 +352,10 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         Ok((Some(t), Some(p), index)) => (t, p, index),
         _ => return Err(format!("{} cannot be read", config.storage.delta)),
     };
-    // its own index on nps_live_at, and nothing else: rows go straight into heap and index
+    // its own index on nps_live_writer, and nothing else: rows go straight into heap and index
     let own_index = index.filter(|&i| {
         Spi::get_one_with_args::<bool>(
-            "SELECT i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = 'nps_live_at'
+            "SELECT i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = 'nps_live_writer'
                FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
               WHERE i.indexrelid = $1",
             &[unsafe { pgrx::datum::DatumWithOid::new(i, pg_sys::OIDOID) }],

@@ -87,19 +87,19 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
         self.parts(&format!("SELECT * FROM {}", self.delta))
     }
 
-    /// The delta rows not folded yet, found through the index on nps_live_at (the fold runs
+    /// The delta rows not folded yet, found through the index on nps_live_writer (the fold runs
     /// with sequential scans off): folded rows are deleted, and until VACUUM comes by, a scan
     /// of the heap would read every one of them.
     fn pending_rows(&self, alias: &str) -> String {
         format!(
-            "{alias}.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT p.ctid FROM {} p ORDER BY p.nps_live_at))",
+            "{alias}.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT p.ctid FROM {} p ORDER BY p.nps_live_writer))",
             self.delta
         )
     }
 
     /// CREATE INDEX of delta by the time of appending.
     pub fn delta_index(&self, name: &str) -> String {
-        format!("CREATE INDEX {name} ON {} (nps_live_at)", self.delta)
+        format!("CREATE INDEX {name} ON {} (nps_live_writer)", self.delta)
     }
 
     /// CREATE UNIQUE INDEX over the key of data.
@@ -196,7 +196,7 @@ SELECT {m_keys}, m.summary FROM merged m
             )
         };
         format!(
-            "INSERT INTO {} (nps_live_plus, nps_live_minus, nps_live_at)
+            "INSERT INTO {} (nps_live_plus, nps_live_minus, nps_live_writer)
 SELECT {}, {}, 0 FROM ({query}) x
 HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
             self.delta,

@@ -277,8 +277,9 @@ unsafe fn append(live: &Live, changes: &Changes) {
             values.push(array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char));
         }
         pg_sys::DecrTupleDescRefCount(descriptor);
-        // the key of delta's index: when it was appended (any order would do)
-        values.push(pg_sys::Datum::from(pg_sys::GetCurrentTimestamp()));
+        // the key of delta's index: any value finds the row again (folds read the whole index);
+        // the backend's own, so that writers do not all insert into its rightmost page
+        values.push(pg_sys::Datum::from(i64::from(pg_sys::MyProcPid)));
         if live.plain_delta {
             let lock = pg_sys::RowExclusiveLock as i32;
             let relation = pg_sys::table_open(live.delta, lock);
@@ -286,7 +287,7 @@ unsafe fn append(live: &Live, changes: &Changes) {
             let mut nulls = vec![false; values.len()];
             let tuple = pg_sys::heap_form_tuple((*relation).rd_att, values.as_mut_ptr(), nulls.as_mut_ptr());
             pg_sys::simple_heap_insert(relation, tuple);
-            let mut key = [*values.last().expect("nps_live_at")];
+            let mut key = [*values.last().expect("the writer")];
             let mut key_null = [false];
             pg_sys::index_insert(
                 index,

@@ -54,7 +54,7 @@ us	2026-03-04 08:00+00	9
 SELECT error_of($$SELECT * FROM answers_nps_live$$);
 SELECT error_of($$SELECT * FROM answers_nps_live_data$$);
 SELECT error_of($$SELECT * FROM answers_nps_live_delta$$);
-SELECT error_of($$INSERT INTO answers_nps_live_delta (nps_live_plus, nps_live_minus, nps_live_at) VALUES ('{}', '{}', 0)$$);
+SELECT error_of($$INSERT INTO answers_nps_live_delta (nps_live_plus, nps_live_minus, nps_live_writer) VALUES ('{}', '{}', 0)$$);
 SELECT error_of($$SELECT nps_live_summary_refresh('answers')$$);
 SELECT error_of($$SELECT nps_live_summary_drop('answers')$$);
 -- a writer that plants look-alikes of what the live summary's SQL uses (array and text
