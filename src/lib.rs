@@ -16,11 +16,14 @@ pub mod json;
 pub mod jsonb;
 pub mod live;
 pub mod numeric;
+pub mod order;
+pub mod parameters;
 pub mod records;
 pub mod report;
 pub mod score;
 pub mod segments;
 pub mod significance;
+pub mod sorting;
 pub mod stats;
 pub mod summary;
 pub mod tally;
@@ -30,6 +33,8 @@ pub mod weights;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
+#[cfg(any(test, feature = "pg_test"))]
+mod pg_tests_drivers;
 
 #[cfg(test)]
 mod fuzz;

@@ -4,7 +4,7 @@
 use crate::stats::{self, Method, Sample, StatsError};
 use crate::summary::NpsSummary;
 use pgrx::prelude::*;
-use pgrx::{FromDatum, PgMemoryContexts, PgSqlErrorCode};
+use pgrx::{AnyNumeric, FromDatum, PgMemoryContexts, PgSqlErrorCode};
 
 fn checked<T>(result: Result<T, StatsError>) -> T {
     result.unwrap_or_else(|e| {
@@ -121,15 +121,15 @@ fn nps_sample_size(
 // call time, and a dashboard's month-over-month test costs well under a microsecond instead of
 // the SQL function executor's 3.6 us.
 
-/// The record of the calling function (its N OUT parameters, all double precision) with
-/// `values`, a NULL for `None`. The blessed row type is built on the first call and kept with
-/// the call site; nothing else is allocated but the tuple.
+/// The composite result of the calling function (its N OUT parameters, or its named composite
+/// type) with `values`, a NULL for `None`. The blessed row type is built on the first call and
+/// kept with the call site; nothing else is allocated but the tuple.
 ///
 /// # Safety
-/// `fcinfo` must be the current call's, of a function whose OUT parameters match `values`.
-unsafe fn float8_record<const N: usize>(
+/// `fcinfo` must be the current call's, of a function whose result columns match `values`.
+unsafe fn record<const N: usize>(
     fcinfo: pg_sys::FunctionCallInfo,
-    values: [Option<f64>; N],
+    values: [Option<pg_sys::Datum>; N],
 ) -> pg_sys::Datum {
     unsafe {
         let flinfo = (*fcinfo).flinfo;
@@ -139,20 +139,36 @@ unsafe fn float8_record<const N: usize>(
                 != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
                 || (*tupdesc).natts as usize != N
             {
-                error!(
-                    "nps_ext: a record-returning function was declared without its OUT parameters"
-                );
+                error!("nps_ext: a composite-returning function was declared with other columns");
             }
             let kept = PgMemoryContexts::For((*flinfo).fn_mcxt)
                 .switch_to(|_| pg_sys::CreateTupleDescCopy(tupdesc));
             (*flinfo).fn_extra = pg_sys::BlessTupleDesc(kept).cast();
         }
         let tupdesc: pg_sys::TupleDesc = (*flinfo).fn_extra.cast();
-        let mut datums = values.map(|v| v.unwrap_or(0.0).into_datum().expect("a float8 Datum"));
+        let mut datums = values.map(|v| v.unwrap_or(pg_sys::Datum::from(0)));
         let mut nulls = values.map(|v| v.is_none());
         let tuple = pg_sys::heap_form_tuple(tupdesc, datums.as_mut_ptr(), nulls.as_mut_ptr());
         pg_sys::HeapTupleHeaderGetDatum((*tuple).t_data)
     }
+}
+
+/// 0.2.0's records: every column double precision.
+unsafe fn float8_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
+    unsafe { record(fcinfo, values.map(|v| v.and_then(|v| v.into_datum()))) }
+}
+
+/// 0.3.0's named composites: every figure numeric (`value::numeric`: 15 significant digits),
+/// which every driver and dashboard formats alike.
+unsafe fn numeric_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
+    let numeric = |v: f64| AnyNumeric::try_from(v).ok().and_then(|n| n.into_datum());
+    unsafe { record(fcinfo, values.map(|v| v.and_then(numeric))) }
 }
 
 /// Argument `i` of a STRICT function (never NULL).
@@ -184,6 +200,31 @@ unsafe fn nps_test(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 }
 v1_function!(nps_test_record, pg_finfo_nps_test_record, nps_test);
 
+/// nps_confidence_interval(summary, confidence, method) -> nps_interval (0.3.0).
+unsafe fn nps_confidence_interval(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let summary: NpsSummary = arg(fcinfo, 0);
+        let method: &str = arg(fcinfo, 2);
+        let bounds = interval(&summary, arg(fcinfo, 1), method);
+        numeric_record(fcinfo, [bounds.map(|b| b.0), bounds.map(|b| b.1)])
+    }
+}
+v1_function!(
+    nps_confidence_interval_record,
+    pg_finfo_nps_confidence_interval_record,
+    nps_confidence_interval
+);
+
+/// nps_compare(a, b, confidence, method) -> nps_comparison (0.3.0): nps_test's figures.
+unsafe fn nps_compare(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
+        let method: &str = arg(fcinfo, 3);
+        numeric_record(fcinfo, test_values(&a, &b, arg(fcinfo, 2), method))
+    }
+}
+v1_function!(nps_compare_record, pg_finfo_nps_compare_record, nps_compare);
+
 extension_sql!(
     r#"
 CREATE FUNCTION nps_ci(summary nps_summary, confidence double precision DEFAULT 0.95,
@@ -200,7 +241,25 @@ CREATE FUNCTION nps_test(a nps_summary, b nps_summary, confidence double precisi
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_test_record';
 COMMENT ON FUNCTION nps_test(nps_summary, nps_summary, double precision, text) IS
     'Two-sample test of nps(a) - nps(b): difference, z, two-sided p-value, interval of the difference';
+
+CREATE FUNCTION nps_confidence_interval(summary nps_summary, confidence double precision DEFAULT 0.95,
+                                        method text DEFAULT 'adjusted_wald')
+    RETURNS nps_interval
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_confidence_interval_record';
+COMMENT ON FUNCTION nps_confidence_interval(nps_summary, double precision, text) IS
+    'Confidence interval of the NPS in points, as the named composite nps_interval (low, high)';
+
+CREATE FUNCTION nps_compare(a nps_summary, b nps_summary, confidence double precision DEFAULT 0.95,
+                            method text DEFAULT 'adjusted_wald')
+    RETURNS nps_comparison
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_compare_record';
+COMMENT ON FUNCTION nps_compare(nps_summary, nps_summary, double precision, text) IS
+    'nps_test as the named composite nps_comparison (difference, z, p_value, ci_low, ci_high), in numeric';
 "#,
     name = "nps_significance",
-    requires = ["nps_summary_type"]
+    requires = [
+        "nps_summary_type",
+        "nps_interval_type",
+        "nps_comparison_type"
+    ]
 );
