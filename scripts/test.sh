@@ -48,9 +48,10 @@ for major in $NPS_PG_MAJORS; do
     python3 tests/resolution/resolution.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: every error leaves the session usable" \
     python3 tests/hostile/errors_recover.py --host "$host" --port "$NPS_TEST_PORT"
-  # real clients (psycopg, SQLAlchemy, pandas, dbt) once, on the last major of the list
+  # real clients (psycopg, SQLAlchemy, pandas, dbt; JDBC, node-postgres, asyncpg, ODBC) once,
+  # on the last major of the list
   if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
-    layer "PostgreSQL $major: clients (psycopg, SQLAlchemy, pandas, dbt)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
+    layer "PostgreSQL $major: clients (psycopg, dbt, JDBC, node-postgres, asyncpg, ODBC)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
   fi
   layer "PostgreSQL $major: live summaries: concurrent writers, dump/restore" \
     tests/live/concurrency.sh "$host" "$NPS_TEST_PORT"

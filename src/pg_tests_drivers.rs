@@ -4,33 +4,8 @@
 
 #[pgrx::pg_schema]
 mod tests {
+    use crate::pg_tests::tests::{explain_analyze as plan, force_parallel_plans, text};
     use pgrx::prelude::*;
-
-    fn text(query: &str) -> String {
-        Spi::get_one::<String>(query)
-            .unwrap()
-            .unwrap_or_else(|| "NULL".into())
-    }
-
-    fn force_parallel_plans() {
-        Spi::run(
-            "SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;
-             SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2;
-             SET LOCAL parallel_leader_participation = off",
-        )
-        .unwrap();
-    }
-
-    fn plan(query: &str) -> String {
-        Spi::connect(|client| {
-            client
-                .select(&format!("EXPLAIN (ANALYZE, COSTS OFF) {query}"), None, &[])
-                .unwrap()
-                .map(|row| row.get::<String>(1).unwrap().unwrap())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-    }
 
     /// score = (g * 7) % 11 as integer, real and double precision, NULL when g % 13 = 0.
     fn make_float_answers(rows: i64) {

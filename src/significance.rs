@@ -179,35 +179,40 @@ unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> T {
     }
 }
 
-/// nps_ci(summary, confidence, method, OUT low, OUT high).
-unsafe fn nps_ci(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+/// The interval of a call (summary, confidence, method): [low, high].
+unsafe fn interval_of(fcinfo: pg_sys::FunctionCallInfo) -> [Option<f64>; 2] {
     unsafe {
         let summary: NpsSummary = arg(fcinfo, 0);
         let method: &str = arg(fcinfo, 2);
         let bounds = interval(&summary, arg(fcinfo, 1), method);
-        float8_record(fcinfo, [bounds.map(|b| b.0), bounds.map(|b| b.1)])
+        [bounds.map(|b| b.0), bounds.map(|b| b.1)]
     }
+}
+
+/// The test of a call (a, b, confidence, method): [difference, z, p_value, ci_low, ci_high].
+unsafe fn test_of(fcinfo: pg_sys::FunctionCallInfo) -> [Option<f64>; 5] {
+    unsafe {
+        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
+        let method: &str = arg(fcinfo, 3);
+        test_values(&a, &b, arg(fcinfo, 2), method)
+    }
+}
+
+/// nps_ci(summary, confidence, method, OUT low, OUT high).
+unsafe fn nps_ci(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { float8_record(fcinfo, interval_of(fcinfo)) }
 }
 v1_function!(nps_ci_record, pg_finfo_nps_ci_record, nps_ci);
 
 /// nps_test(a, b, confidence, method, OUT difference, OUT z, OUT p_value, OUT ci_low, OUT ci_high).
 unsafe fn nps_test(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
-        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
-        let method: &str = arg(fcinfo, 3);
-        float8_record(fcinfo, test_values(&a, &b, arg(fcinfo, 2), method))
-    }
+    unsafe { float8_record(fcinfo, test_of(fcinfo)) }
 }
 v1_function!(nps_test_record, pg_finfo_nps_test_record, nps_test);
 
 /// nps_confidence_interval(summary, confidence, method) -> nps_interval (0.3.0).
 unsafe fn nps_confidence_interval(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
-        let summary: NpsSummary = arg(fcinfo, 0);
-        let method: &str = arg(fcinfo, 2);
-        let bounds = interval(&summary, arg(fcinfo, 1), method);
-        numeric_record(fcinfo, [bounds.map(|b| b.0), bounds.map(|b| b.1)])
-    }
+    unsafe { numeric_record(fcinfo, interval_of(fcinfo)) }
 }
 v1_function!(
     nps_confidence_interval_record,
@@ -217,11 +222,7 @@ v1_function!(
 
 /// nps_compare(a, b, confidence, method) -> nps_comparison (0.3.0): nps_test's figures.
 unsafe fn nps_compare(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
-        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
-        let method: &str = arg(fcinfo, 3);
-        numeric_record(fcinfo, test_values(&a, &b, arg(fcinfo, 2), method))
-    }
+    unsafe { numeric_record(fcinfo, test_of(fcinfo)) }
 }
 v1_function!(nps_compare_record, pg_finfo_nps_compare_record, nps_compare);
 

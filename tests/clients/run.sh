@@ -16,19 +16,10 @@ host=$1 port=$2
 state=$("$root/scripts/state_dir.sh")
 venv="$state/clients-venv"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 debs=(libpostgresql-jdbc-java openjdk-17-jdk-headless odbc-postgresql unixodbc unixodbc-dev)
 command -v node >/dev/null || debs+=(nodejs)
 command -v npm >/dev/null || debs+=(npm)
-missing=()
-for p in "${debs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$root/scripts/debs.sh" "${debs[@]}"
 node_dir="$state/clients-node"
 node_wanted=$(cat "$here/node/package.json" "$here/node/package-lock.json" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$node_dir/lock.sha256" 2>/dev/null)" != "$node_wanted" ]; then

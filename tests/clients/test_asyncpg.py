@@ -11,13 +11,11 @@ import asyncio
 import math
 import sys
 import traceback
-from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from functools import cmp_to_key
 from pathlib import Path
 
 import asyncpg
+from expected import adjusted_wald, check, close, counts, exact, nps16, results, same, text, wald_margin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "psycopg"))
 from nps_psycopg import NpsSummary  # noqa: E402
@@ -25,24 +23,6 @@ from nps_psycopg import NpsSummary  # noqa: E402
 HERE = Path(__file__).resolve().parent
 DB = "nps_clients_asyncpg"
 TIMES = 6
-Z95 = 1.959963984540054
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    if ok:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAILED: {name} {detail}")
-
-
-def same(name, want, got):
-    check(name, want == got, f"want {want!r} got {got!r}")
-
-
-def close(a, b):
-    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
 
 async def group(name, body):
@@ -60,40 +40,6 @@ async def sqlstate(awaitable):
         return "no error"
     except asyncpg.PostgresError as e:
         return e.sqlstate
-
-
-# ---- arithmetic done here, from the answers ------------------------------------------------
-def counts(answers):
-    c = Counter(a for a in answers if a is not None)
-    return tuple(c[a] for a in range(11))
-
-
-def exact(c):
-    return Fraction(100 * (c[9] + c[10] - sum(c[:7])), sum(c))
-
-
-def nps16(c):
-    """nps(): 16 decimal places, rounded half away from zero, from the exact fraction."""
-    f = abs(exact(c)) * 10 ** 16
-    digits = f.numerator // f.denominator + (f - f.numerator // f.denominator >= Fraction(1, 2))
-    return (-1 if exact(c) < 0 else 1) * Decimal(digits).scaleb(-16)
-
-
-def wald_margin(c, z=Z95):
-    n = sum(c)
-    p, d = (c[9] + c[10]) / n, sum(c[:7]) / n
-    return z * 100 * math.sqrt((p + d - (p - d) ** 2) / n)
-
-
-def adjusted_wald(c, z=Z95):
-    n = sum(c) + 3
-    p, d = (c[9] + c[10] + 0.75) / n, (sum(c[:7]) + 0.75) / n
-    center, half = 100 * (p - d), z * 100 * math.sqrt((p + d - (p - d) ** 2) / n)
-    return max(-100, center - half), min(100, center + half)
-
-
-def text(c):
-    return "v1:" + ",".join(map(str, c))
 
 
 async def repeated(conn, name, sql, args, verify):
