@@ -45,9 +45,10 @@ impl Answer {
         Answer::from_int(whole).map_err(|_| AnswerError::OutOfRange(value.to_string()))
     }
 
-    /// Check a double precision (or a real, widened exactly): whole and in 0..=10, as for
-    /// numeric, with the errors in the same order (NaN, then beyond range, then not whole).
-    /// `shown` spells the value the way PostgreSQL prints it (see [`float8_text`]).
+    /// Check a double precision (or a real, widened exactly): whole and in 0..=10, with the
+    /// errors numeric gives (NaN; infinities and whole values beyond 0..=10 out of range; any
+    /// other value not whole). `shown` spells the value the way PostgreSQL prints it (see
+    /// [`float8_text`]).
     #[inline(always)]
     pub fn from_float(value: f64, shown: fn(f64) -> String) -> Result<Answer, AnswerError> {
         if (0.0..=10.0).contains(&value) {
