@@ -121,13 +121,13 @@ fn nps_sample_size(
 // call time, and a dashboard's month-over-month test costs well under a microsecond instead of
 // the SQL function executor's 3.6 us.
 
-/// The composite result of the calling function (its N OUT parameters, or its named composite
-/// type) with `values`, a NULL for `None`. The blessed row type is built on the first call and
-/// kept with the call site; nothing else is allocated but the tuple.
+/// The record of the calling function (its N OUT parameters, or its composite result type)
+/// with `values`, a NULL for `None`. The blessed row type is built on the first call and kept
+/// with the call site; nothing else is allocated but the tuple.
 ///
 /// # Safety
 /// `fcinfo` must be the current call's, of a function whose result columns match `values`.
-unsafe fn record<const N: usize>(
+pub(crate) unsafe fn record<const N: usize>(
     fcinfo: pg_sys::FunctionCallInfo,
     values: [Option<pg_sys::Datum>; N],
 ) -> pg_sys::Datum {
@@ -139,7 +139,9 @@ unsafe fn record<const N: usize>(
                 != pg_sys::TypeFuncClass::TYPEFUNC_COMPOSITE
                 || (*tupdesc).natts as usize != N
             {
-                error!("nps_ext: a composite-returning function was declared with other columns");
+                error!(
+                    "nps_ext: a record-returning function was declared without its OUT parameters"
+                );
             }
             let kept = PgMemoryContexts::For((*flinfo).fn_mcxt)
                 .switch_to(|_| pg_sys::CreateTupleDescCopy(tupdesc));
@@ -153,12 +155,20 @@ unsafe fn record<const N: usize>(
     }
 }
 
-/// 0.2.0's records: every column double precision.
+/// [`record`] of double precision columns.
+///
+/// # Safety
+/// As for [`record`].
 unsafe fn float8_record<const N: usize>(
     fcinfo: pg_sys::FunctionCallInfo,
     values: [Option<f64>; N],
 ) -> pg_sys::Datum {
-    unsafe { record(fcinfo, values.map(|v| v.and_then(|v| v.into_datum()))) }
+    unsafe {
+        record(
+            fcinfo,
+            values.map(|v| v.map(|x| x.into_datum().expect("a float8 Datum"))),
+        )
+    }
 }
 
 /// 0.3.0's named composites: every figure numeric (`value::numeric`: 15 significant digits),
