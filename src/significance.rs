@@ -171,18 +171,8 @@ unsafe fn float8_record<const N: usize>(
     }
 }
 
-/// 0.3.0's named composites: every figure numeric (`value::numeric`: 15 significant digits),
-/// which every driver and dashboard formats alike.
-unsafe fn numeric_record<const N: usize>(
-    fcinfo: pg_sys::FunctionCallInfo,
-    values: [Option<f64>; N],
-) -> pg_sys::Datum {
-    let numeric = |v: f64| AnyNumeric::try_from(v).ok().and_then(|n| n.into_datum());
-    unsafe { record(fcinfo, values.map(|v| v.and_then(numeric))) }
-}
-
 /// Argument `i` of a STRICT function (never NULL).
-unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> T {
+pub(crate) unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> T {
     unsafe {
         let arg = (*fcinfo).args.as_slice(i + 1)[i];
         T::from_datum(arg.value, arg.isnull).expect("a STRICT function's argument")
@@ -206,6 +196,16 @@ unsafe fn test_of(fcinfo: pg_sys::FunctionCallInfo) -> [Option<f64>; 5] {
         let method: &str = arg(fcinfo, 3);
         test_values(&a, &b, arg(fcinfo, 2), method)
     }
+}
+
+/// 0.3.0's named composites: every figure numeric (`value::numeric`: 15 significant digits),
+/// which every driver and dashboard formats alike.
+unsafe fn numeric_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
+    let numeric = |v: f64| AnyNumeric::try_from(v).ok().and_then(|n| n.into_datum());
+    unsafe { record(fcinfo, values.map(|v| v.and_then(numeric))) }
 }
 
 /// nps_ci(summary, confidence, method, OUT low, OUT high).
