@@ -2,6 +2,7 @@
 driver of Debian's libpostgresql-jdbc-java, and again only when their source changes."""
 import hashlib
 import pathlib
+import shutil
 import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -15,7 +16,9 @@ def compiled(sources, name):
     digest = hashlib.sha256(b"".join(pathlib.Path(s).read_bytes() for s in sources)).hexdigest()[:16]
     out = pathlib.Path(state) / f"clients-java-{name}-{digest}"
     if not (out / "done").exists():
-        out.mkdir(parents=True, exist_ok=True)
+        for old in out.parent.glob(f"clients-java-{name}-*"):  # earlier versions' classes
+            shutil.rmtree(old)
+        out.mkdir(parents=True)
         subprocess.run(["javac", "-encoding", "UTF-8", "-cp", JAR, "-d", str(out), *map(str, sources)], check=True)
         (out / "done").write_text("")
     return out
