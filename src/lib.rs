@@ -18,6 +18,8 @@ pub mod jsonb;
 pub mod live;
 pub mod multiple;
 pub mod numeric;
+pub mod order;
+pub mod parameters;
 pub mod records;
 pub mod report;
 pub mod score;
@@ -25,6 +27,7 @@ pub mod segments;
 pub mod shrink;
 pub mod shrinkage;
 pub mod significance;
+pub mod sorting;
 pub mod stats;
 pub mod summary;
 pub mod tally;
@@ -34,6 +37,8 @@ pub mod weights;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
+#[cfg(any(test, feature = "pg_test"))]
+mod pg_tests_drivers;
 
 #[cfg(test)]
 mod fuzz;
