@@ -23,15 +23,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 packages=(postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo build-essential
           pkg-config libssl-dev python3 python3-pip python3-venv)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$SETUP_ROOT/scripts/debs.sh" "${packages[@]}"
 
 if ! cargo pgrx --version 2>/dev/null | grep -q " $PGRX_VERSION\$"; then
   echo "== installing cargo-pgrx $PGRX_VERSION (about 5 minutes)"

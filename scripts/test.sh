@@ -44,11 +44,14 @@ for major in $NPS_PG_MAJORS; do
   layer "PostgreSQL $major: pg_dump / pg_restore" tests/dump_restore.sh "$host" "$NPS_TEST_PORT"
   layer "PostgreSQL $major: docs examples" python3 tests/docs/check_docs.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: upgrade from earlier releases" tests/upgrade/upgrade.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: which function every call resolves to, before and after" \
+    python3 tests/resolution/resolution.py --host "$host" --port "$NPS_TEST_PORT"
   layer "PostgreSQL $major: every error leaves the session usable" \
     python3 tests/hostile/errors_recover.py --host "$host" --port "$NPS_TEST_PORT"
-  # real clients (psycopg, SQLAlchemy, pandas, dbt) once, on the last major of the list
+  # real clients (psycopg, SQLAlchemy, pandas, dbt; JDBC, node-postgres, asyncpg, ODBC) once,
+  # on the last major of the list
   if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
-    layer "PostgreSQL $major: clients (psycopg, SQLAlchemy, pandas, dbt)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
+    layer "PostgreSQL $major: clients (psycopg, dbt, JDBC, node-postgres, asyncpg, ODBC)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
   fi
   layer "PostgreSQL $major: live summaries: concurrent writers and readers, crash, dump/restore" \
     tests/live/concurrency.sh "$host" "$NPS_TEST_PORT"

@@ -70,6 +70,136 @@ COMMENT ON FUNCTION @extschema@.nps_live_summary_fold(regclass) IS
     'Fold the changes of a live summary that wait to be folded (writers fold by themselves, except in SERIALIZABLE)';
 
 -- ==== issue 18: every BI tool and driver ====
+-- What BI tools and drivers send, and what they read back (docs/clients.md).
+--
+-- Summaries given as strings. JDBC's setString is a varchar parameter, so is a text column:
+-- implicit casts from both (PostgreSQL does not chain casts), through the type's input
+-- function. They move no call that resolved before: where a function also takes text, text is
+-- the preferred type of the string category and wins (tests/resolution). node-postgres sends
+-- parameters untyped, which no cast serves: only nps() has candidates of several type categories
+-- (summaries, and numbers as an aggregate), so nps($1) was "not unique"; nps(text) decides it.
+CREATE CAST (text AS @extschema@.nps_summary) WITH INOUT AS IMPLICIT;
+CREATE CAST (character varying AS @extschema@.nps_summary) WITH INOUT AS IMPLICIT;
+CREATE FUNCTION @extschema@.nps(summary text) RETURNS numeric
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_of_text_wrapper';
+COMMENT ON FUNCTION @extschema@.nps(text) IS 'NPS of a summary in its text form (string and untyped parameters)';
+
+-- Answers in real and double precision columns (pandas and CSV loaders write them): whole values
+-- count, anything else is the error numeric gives. The same template as the other input types.
+CREATE FUNCTION @extschema@.nps_category(score real) RETURNS @extschema@.nps_category
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_float4';
+CREATE FUNCTION @extschema@.nps_category(score double precision) RETURNS @extschema@.nps_category
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_float8';
+DO $do$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('float4', 'real'), ('float8', 'double precision')) AS v(name, type) LOOP
+        EXECUTE pg_catalog.format($sql$
+            CREATE FUNCTION @extschema@.nps_trans_%1$s(internal, %2$s) RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_%1$s';
+            CREATE FUNCTION @extschema@.nps_inverse_%1$s(internal, %2$s) RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_inverse_%1$s';
+            CREATE FUNCTION @extschema@.nps_weighted_trans_%1$s(state internal, score %2$s, weight double precision)
+                RETURNS internal
+                IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_weighted_trans_%1$s_wrapper';
+            CREATE AGGREGATE @extschema@.nps(%2$s) (
+                SFUNC = @extschema@.nps_trans_%1$s, STYPE = internal, SSPACE = 88,
+                FINALFUNC = @extschema@.nps_final, COMBINEFUNC = @extschema@.nps_combine,
+                SERIALFUNC = @extschema@.nps_serialize, DESERIALFUNC = @extschema@.nps_deserialize,
+                MSFUNC = @extschema@.nps_trans_%1$s, MINVFUNC = @extschema@.nps_inverse_%1$s,
+                MSTYPE = internal, MSSPACE = 88, MFINALFUNC = @extschema@.nps_final, PARALLEL = SAFE
+            );
+            CREATE AGGREGATE @extschema@.nps_agg(%2$s) (
+                SFUNC = @extschema@.nps_trans_%1$s, STYPE = internal, SSPACE = 88,
+                FINALFUNC = @extschema@.nps_agg_final, COMBINEFUNC = @extschema@.nps_combine,
+                SERIALFUNC = @extschema@.nps_serialize, DESERIALFUNC = @extschema@.nps_deserialize,
+                MSFUNC = @extschema@.nps_trans_%1$s, MINVFUNC = @extschema@.nps_inverse_%1$s,
+                MSTYPE = internal, MSSPACE = 88, MFINALFUNC = @extschema@.nps_agg_final, PARALLEL = SAFE
+            );
+            CREATE AGGREGATE @extschema@.nps(%2$s, double precision) (
+                SFUNC = @extschema@.nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = @extschema@.nps_weighted_final, COMBINEFUNC = @extschema@.nps_summary_combine,
+                SERIALFUNC = @extschema@.nps_summary_serialize, DESERIALFUNC = @extschema@.nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
+            CREATE AGGREGATE @extschema@.nps_agg(%2$s, double precision) (
+                SFUNC = @extschema@.nps_weighted_trans_%1$s, STYPE = internal, SSPACE = 192,
+                FINALFUNC = @extschema@.nps_summary_final, COMBINEFUNC = @extschema@.nps_summary_combine,
+                SERIALFUNC = @extschema@.nps_summary_serialize, DESERIALFUNC = @extschema@.nps_summary_deserialize,
+                PARALLEL = SAFE
+            );
+        $sql$, t.name, t.type);
+    END LOOP;
+END $do$;
+
+-- Records that read: named composite results beside nps_ci and nps_test, whose OUT parameters
+-- (an anonymous record of double precision) views made with 0.2.0 depend on, and which CREATE OR
+-- REPLACE cannot change. Every figure numeric.
+CREATE TYPE @extschema@.nps_comparison AS (difference numeric, z numeric, p_value numeric, ci_low numeric, ci_high numeric);
+COMMENT ON TYPE @extschema@.nps_comparison IS 'Two summaries compared (nps_compare): difference a - b in points, z, two-sided p-value, interval of the difference';
+CREATE FUNCTION @extschema@.nps_confidence_interval(summary @extschema@.nps_summary,
+                                                    confidence double precision DEFAULT 0.95,
+                                                    method text DEFAULT 'adjusted_wald')
+    RETURNS @extschema@.nps_interval
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_confidence_interval_record';
+COMMENT ON FUNCTION @extschema@.nps_confidence_interval(@extschema@.nps_summary, double precision, text) IS
+    'Confidence interval of the NPS in points, as the named composite nps_interval (low, high)';
+CREATE FUNCTION @extschema@.nps_compare(a @extschema@.nps_summary, b @extschema@.nps_summary,
+                                        confidence double precision DEFAULT 0.95,
+                                        method text DEFAULT 'adjusted_wald')
+    RETURNS @extschema@.nps_comparison
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_compare_record';
+COMMENT ON FUNCTION @extschema@.nps_compare(@extschema@.nps_summary, @extschema@.nps_summary, double precision, text) IS
+    'nps_test as the named composite nps_comparison (difference, z, p_value, ci_low, ci_high), in numeric';
+
+-- Summaries that sort: a btree operator class over the documented order (src/order.rs), with
+-- 0.1.0's =, and min/max.
+CREATE FUNCTION @extschema@.nps_summary_cmp(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS integer
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_cmp_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_lt(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS boolean
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_lt_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_le(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS boolean
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_le_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_ge(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS boolean
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_ge_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_gt(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS boolean
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_gt_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_smaller(a @extschema@.nps_summary, b @extschema@.nps_summary)
+    RETURNS @extschema@.nps_summary
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_smaller_wrapper';
+CREATE FUNCTION @extschema@.nps_summary_larger(a @extschema@.nps_summary, b @extschema@.nps_summary)
+    RETURNS @extschema@.nps_summary
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_summary_larger_wrapper';
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.nps_summary, RIGHTARG = @extschema@.nps_summary,
+    FUNCTION = @extschema@.nps_summary_lt, COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+    RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.nps_summary, RIGHTARG = @extschema@.nps_summary,
+    FUNCTION = @extschema@.nps_summary_le, COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+    RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.nps_summary, RIGHTARG = @extschema@.nps_summary,
+    FUNCTION = @extschema@.nps_summary_ge, COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+    RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.nps_summary, RIGHTARG = @extschema@.nps_summary,
+    FUNCTION = @extschema@.nps_summary_gt, COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+    RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel);
+CREATE OPERATOR CLASS @extschema@.nps_summary_btree_ops DEFAULT FOR TYPE @extschema@.nps_summary USING btree AS
+    OPERATOR 1 @extschema@.< (@extschema@.nps_summary, @extschema@.nps_summary),
+    OPERATOR 2 @extschema@.<= (@extschema@.nps_summary, @extschema@.nps_summary),
+    OPERATOR 3 @extschema@.= (@extschema@.nps_summary, @extschema@.nps_summary),
+    OPERATOR 4 @extschema@.>= (@extschema@.nps_summary, @extschema@.nps_summary),
+    OPERATOR 5 @extschema@.> (@extschema@.nps_summary, @extschema@.nps_summary),
+    FUNCTION 1 @extschema@.nps_summary_cmp(@extschema@.nps_summary, @extschema@.nps_summary);
+CREATE AGGREGATE @extschema@.min(@extschema@.nps_summary) (
+    SFUNC = @extschema@.nps_summary_smaller, STYPE = @extschema@.nps_summary,
+    COMBINEFUNC = @extschema@.nps_summary_smaller, SORTOP = OPERATOR(@extschema@.<), PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.max(@extschema@.nps_summary) (
+    SFUNC = @extschema@.nps_summary_larger, STYPE = @extschema@.nps_summary,
+    COMBINEFUNC = @extschema@.nps_summary_larger, SORTOP = OPERATOR(@extschema@.>), PARALLEL = SAFE
+);
+COMMENT ON OPERATOR CLASS @extschema@.nps_summary_btree_ops USING btree IS
+    'Summaries without an NPS first, then by NPS (unweighted before weighted at equal NPS), responses, the counts of answers 0..10, then weight sums';
+
 
 -- ==== issue 19: honest numbers for many small segments ====
 -- Many segments at once: p-value adjustment within a window partition, shrinkage toward the

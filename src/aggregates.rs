@@ -5,7 +5,7 @@
 //! inverse makes any window frame O(rows); combine/serialize/deserialize make it parallel.
 
 use crate::score::{Answer, ScoreDatum};
-use crate::tally::Tally;
+use crate::tally::{Tally, NPS_SCALE};
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, Internal, PgSqlErrorCode};
 
@@ -96,6 +96,8 @@ v1_function!(
     pg_finfo_nps_trans_numeric,
     trans::<AnyNumeric>
 );
+v1_function!(nps_trans_float4, pg_finfo_nps_trans_float4, trans::<f32>);
+v1_function!(nps_trans_float8, pg_finfo_nps_trans_float8, trans::<f64>);
 v1_function!(nps_inverse_int2, pg_finfo_nps_inverse_int2, inverse::<i16>);
 v1_function!(nps_inverse_int4, pg_finfo_nps_inverse_int4, inverse::<i32>);
 v1_function!(nps_inverse_int8, pg_finfo_nps_inverse_int8, inverse::<i64>);
@@ -103,6 +105,16 @@ v1_function!(
     nps_inverse_numeric,
     pg_finfo_nps_inverse_numeric,
     inverse::<AnyNumeric>
+);
+v1_function!(
+    nps_inverse_float4,
+    pg_finfo_nps_inverse_float4,
+    inverse::<f32>
+);
+v1_function!(
+    nps_inverse_float8,
+    pg_finfo_nps_inverse_float8,
+    inverse::<f64>
 );
 
 /// Merge two partial states (parallel aggregation).
@@ -144,30 +156,25 @@ fn nps_deserialize(bytes: &[u8], _unused: Internal, fcinfo: pg_sys::FunctionCall
     state
 }
 
-/// 100 * (promoters - detractors) / responses as a numeric Datum, divided by the division
-/// behind `numeric / numeric` (as `avg(int)` divides, so it displays the same way); `None`
-/// without responses.
+/// 100 * (promoters - detractors) / responses as a numeric Datum with [`NPS_SCALE`] decimal
+/// places, rounded as numeric division rounds; `None` without responses.
 pub fn nps_numeric(tally: &Tally) -> Option<pg_sys::Datum> {
-    let (points, responses) = tally.nps_fraction()?;
-    unsafe {
-        let quotient = pg_sys::numeric_div_opt_error(
-            numeric_of(points),
-            numeric_of(responses),
-            std::ptr::null_mut(), // errors are raised, not returned (none can occur: responses > 0)
-        );
-        Some(pg_sys::Datum::from(quotient))
-    }
+    let digits = tally.nps_scaled()?;
+    Some(pg_sys::Datum::from(unsafe {
+        pg_sys::int64_div_fast_to_numeric(digits, NPS_SCALE as i32)
+    }))
 }
 
-fn numeric_of(value: i128) -> pg_sys::Numeric {
-    match i64::try_from(value) {
-        Ok(v) => unsafe { pg_sys::int64_to_numeric(v) },
-        // beyond i64 only with more than 9e16 responses: take the slow, exact path
-        Err(_) => AnyNumeric::try_from(value)
-            .expect("every i128 is a numeric")
-            .into_datum()
-            .expect("a numeric is not NULL")
-            .cast_mut_ptr(),
+/// A figure computed in double precision as `nps()` shows it: the numeric that `value::numeric`
+/// gives (15 significant digits), with [`NPS_SCALE`] decimal places.
+pub fn nps_numeric_of_float(value: f64) -> AnyNumeric {
+    let numeric = AnyNumeric::try_from(value).expect("a finite NPS");
+    unsafe {
+        pgrx::direct_function_call::<AnyNumeric>(
+            pg_sys::numeric_round,
+            &[numeric.into_datum(), (NPS_SCALE as i32).into_datum()],
+        )
+        .expect("round gives a numeric")
     }
 }
 
@@ -184,7 +191,7 @@ unsafe fn final_nps(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 }
 v1_function!(nps_final, pg_finfo_nps_final, final_nps);
 
-// Every aggregate that takes an answer, for each of the four input types, from one template:
+// Every aggregate that takes an answer, for each of the six input types, from one template:
 // nps(type) and nps_agg(type) share the per-answer transition functions (and differ in their
 // final function); the weighted nps(type, double precision) and nps_agg(type, double precision)
 // share the weighted transition functions (see weighted.rs; their C symbols and argument names
@@ -197,7 +204,8 @@ CREATE FUNCTION nps_final(internal) RETURNS numeric
 DO $do$
 DECLARE t record;
 BEGIN
-    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric')) AS v(name, type) LOOP
+    FOR t IN SELECT * FROM (VALUES ('int2', 'smallint'), ('int4', 'integer'), ('int8', 'bigint'), ('numeric', 'numeric'),
+                               ('float4', 'real'), ('float8', 'double precision')) AS v(name, type) LOOP
         EXECUTE pg_catalog.format($sql$
             CREATE FUNCTION nps_trans_%1$s(internal, %2$s) RETURNS internal
                 IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_trans_%1$s';

@@ -40,6 +40,10 @@ CREATE FUNCTION nps_category(score bigint) RETURNS nps_category
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_int8_wrapper';
 CREATE FUNCTION nps_category(score numeric) RETURNS nps_category
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_numeric_wrapper';
+CREATE FUNCTION nps_category(score real) RETURNS nps_category
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_float4';
+CREATE FUNCTION nps_category(score double precision) RETURNS nps_category
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_category_float8';
 COMMENT ON FUNCTION nps_category(integer) IS 'NPS category of an answer 0..10; other values are an error';
 "#,
     name = "nps_category"
@@ -88,20 +92,33 @@ fn nps_category_int8(score: i64, fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Oi
     unsafe { category_datum(fcinfo, Category::of(score.checked_answer())) }
 }
 
-/// Numeric answers take the fast path of the aggregates (see score.rs): a plain V1 function
-/// that reads the numeric in place, under the C symbol 0.1.0's SQL names.
-unsafe fn category_of_numeric(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+/// Answers read straight from the Datum, as the aggregates read them: numeric takes their fast
+/// path (see score.rs; under the C symbol 0.1.0's SQL names), and real and double precision
+/// (0.3.0) count when whole.
+unsafe fn category_of<T: ScoreDatum>(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe {
         // STRICT: the argument is never NULL
         let score = (*fcinfo).args.as_slice(1)[0].value;
-        let category = Category::of(AnyNumeric::checked_answer_of(score));
-        pg_sys::Datum::from(category_datum(fcinfo, category))
+        pg_sys::Datum::from(category_datum(
+            fcinfo,
+            Category::of(T::checked_answer_of(score)),
+        ))
     }
 }
 v1_function!(
     nps_category_numeric_wrapper,
     pg_finfo_nps_category_numeric_wrapper,
-    category_of_numeric
+    category_of::<AnyNumeric>
+);
+v1_function!(
+    nps_category_float4,
+    pg_finfo_nps_category_float4,
+    category_of::<f32>
+);
+v1_function!(
+    nps_category_float8,
+    pg_finfo_nps_category_float8,
+    category_of::<f64>
 );
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ pub mod live_sql;
 pub mod live_trigger;
 pub mod multiple;
 pub mod numeric;
+pub mod order;
+pub mod parameters;
 pub mod records;
 pub mod report;
 pub mod score;
@@ -32,6 +34,7 @@ pub mod segments;
 pub mod shrink;
 pub mod shrinkage;
 pub mod significance;
+pub mod sorting;
 pub mod stats;
 pub mod summary;
 pub mod tally;
@@ -41,6 +44,8 @@ pub mod weights;
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
+#[cfg(any(test, feature = "pg_test"))]
+mod pg_tests_drivers;
 
 #[cfg(test)]
 mod fuzz;

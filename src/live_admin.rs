@@ -264,7 +264,7 @@ fn definition(table: &SourceTable, score: &str, time: &str, bucket: pg_sys::Datu
         };
         match role {
             "score" if !live_config::score_type_ok(column.base) => {
-                mismatch("score", "NPS answers are smallint, integer, bigint or numeric.")
+                mismatch("score", "NPS answers are smallint, integer, bigint, numeric, real or double precision.")
             }
             "time" => {
                 kind = TimeKind::of_type(column.base).unwrap_or_else(|| {

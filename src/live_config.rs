@@ -248,7 +248,8 @@ pub fn column(relation: pg_sys::Oid, name: &str) -> Result<Column, String> {
     }
 }
 
-const SCORE_TYPES: [pg_sys::Oid; 4] = [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID, pg_sys::NUMERICOID];
+const SCORE_TYPES: [pg_sys::Oid; 6] =
+    [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID, pg_sys::NUMERICOID, pg_sys::FLOAT4OID, pg_sys::FLOAT8OID];
 const WEIGHT_TYPES: [pg_sys::Oid; 6] =
     [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID, pg_sys::FLOAT4OID, pg_sys::FLOAT8OID, pg_sys::NUMERICOID];
 

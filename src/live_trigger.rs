@@ -100,6 +100,10 @@ unsafe fn answer(col: &Column, value: pg_sys::Datum) -> Result<Answer, AnswerErr
             pg_sys::INT2OID => Answer::from_int(i64::from(value.value() as i16)),
             pg_sys::INT4OID => Answer::from_int(i64::from(value.value() as i32)),
             pg_sys::INT8OID => Answer::from_int(value.value() as i64),
+            pg_sys::FLOAT4OID => {
+                Answer::from_float(f64::from(f32::from_bits(value.value() as u32)), crate::score::float4_text)
+            }
+            pg_sys::FLOAT8OID => Answer::from_float(f64::from_bits(value.value() as u64), crate::score::float8_text),
             _ => match crate::numeric::whole_answer(crate::varlena::bytes_of(value)) {
                 Some(a) => Ok(a),
                 None => {

@@ -12,3 +12,11 @@ COMMENT ON TYPE nps_interval IS 'An interval of NPS points: its low and high end
 "#,
     name = "nps_interval_type"
 );
+
+extension_sql!(
+    r#"
+CREATE TYPE nps_comparison AS (difference numeric, z numeric, p_value numeric, ci_low numeric, ci_high numeric);
+COMMENT ON TYPE nps_comparison IS 'Two summaries compared (nps_compare): difference a - b in points, z, two-sided p-value, interval of the difference';
+"#,
+    name = "nps_comparison_type"
+);

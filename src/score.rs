@@ -45,6 +45,33 @@ impl Answer {
         Answer::from_int(whole).map_err(|_| AnswerError::OutOfRange(value.to_string()))
     }
 
+    /// Check a double precision (or a real, widened exactly): whole and in 0..=10, with the
+    /// errors numeric gives (NaN; infinities and whole values beyond 0..=10 out of range; any
+    /// other value not whole). `shown` spells the value the way PostgreSQL prints it (see
+    /// [`float8_text`]).
+    #[inline(always)]
+    pub fn from_float(value: f64, shown: fn(f64) -> String) -> Result<Answer, AnswerError> {
+        if (0.0..=10.0).contains(&value) {
+            let whole = value as u8; // truncates; -0.0 gives 0
+            if f64::from(whole) == value {
+                return Ok(Answer(whole));
+            }
+        }
+        Err(Answer::float_error(value, shown))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn float_error(value: f64, shown: fn(f64) -> String) -> AnswerError {
+        if value.is_nan() {
+            AnswerError::NotANumber
+        } else if value.is_finite() && value.fract() != 0.0 {
+            AnswerError::NotWhole(shown(value))
+        } else {
+            AnswerError::OutOfRange(shown(value))
+        }
+    }
+
     /// The answer as an index 0..=10.
     #[inline(always)]
     pub fn index(self) -> usize {
@@ -93,6 +120,50 @@ impl fmt::Display for AnswerError {
     }
 }
 
+/// `value` as PostgreSQL prints a double precision (`float8out`, shortest exact digits): plain
+/// for decimal exponents -4..14, else `1e+100`, `1.5e-05`.
+pub fn float8_text(value: f64) -> String {
+    float_text(format!("{value:e}"), value, 15)
+}
+
+/// `value` (a real widened to double precision) as PostgreSQL prints the real (`float4out`):
+/// the shortest digits of the real, plain for decimal exponents -4..5.
+pub fn float4_text(value: f64) -> String {
+    float_text(format!("{:e}", value as f32), value, 6)
+}
+
+/// PostgreSQL's layout of Rust's shortest scientific form `sci` (`9.5e0`, `-1e100`).
+fn float_text(sci: String, value: f64, plain_below: i32) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let (mantissa, exponent) = sci.split_once('e').expect("{:e} has an exponent");
+    let exponent: i32 = exponent.parse().expect("{:e} has a decimal exponent");
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    if !(-4..plain_below).contains(&exponent) {
+        let e_sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{sign}{mantissa}e{e_sign}{:02}", exponent.abs());
+    }
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let plain = if exponent < 0 {
+        format!("0.{}{digits}", "0".repeat((-exponent - 1) as usize))
+    } else {
+        let point = exponent as usize + 1;
+        if digits.len() <= point {
+            format!("{digits}{}", "0".repeat(point - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..point], &digits[point..])
+        }
+    };
+    format!("{sign}{plain}")
+}
+
 /// An SQL input type that holds an NPS answer: checked on the way in, or an ERROR.
 pub trait ScoreInput {
     fn checked_answer(&self) -> Answer;
@@ -109,6 +180,20 @@ macro_rules! integer_input {
     )*};
 }
 integer_input!(i16, i32, i64);
+
+impl ScoreInput for f64 {
+    #[inline(always)]
+    fn checked_answer(&self) -> Answer {
+        Answer::from_float(*self, float8_text).unwrap_or_else(|e| e.report())
+    }
+}
+
+impl ScoreInput for f32 {
+    #[inline(always)]
+    fn checked_answer(&self) -> Answer {
+        Answer::from_float(f64::from(*self), float4_text).unwrap_or_else(|e| e.report())
+    }
+}
 
 impl ScoreInput for AnyNumeric {
     fn checked_answer(&self) -> Answer {
@@ -137,6 +222,20 @@ macro_rules! integer_datum {
     )*};
 }
 integer_datum!(i16, i32, i64);
+
+// real and double precision answers (pandas and CSV loaders write a score column with missing
+// values as float64): whole values count, anything else is the error numeric gives
+macro_rules! float_datum {
+    ($($ty:ty),*) => {$(
+        impl ScoreDatum for $ty {
+            #[inline(always)]
+            unsafe fn checked_answer_of(datum: pg_sys::Datum) -> Answer {
+                unsafe { <$ty>::from_datum(datum, false) }.expect("not NULL").checked_answer()
+            }
+        }
+    )*};
+}
+float_datum!(f32, f64);
 
 impl ScoreDatum for AnyNumeric {
     /// The fast path reads the numeric's own bytes in place (see numeric.rs); whatever it does
@@ -175,6 +274,80 @@ mod tests {
             let e = Answer::from_int(v).unwrap_err();
             assert_eq!(e, AnswerError::OutOfRange(v.to_string()));
             assert_eq!(e.to_string(), format!("NPS answer {v} is out of range"));
+        }
+    }
+
+    #[test]
+    fn whole_floats_are_answers() {
+        for v in 0..=10 {
+            let answer = Answer::from_float(f64::from(v), float8_text).unwrap();
+            assert_eq!(answer.index(), v as usize);
+        }
+        assert_eq!(Answer::from_float(-0.0, float8_text).unwrap().index(), 0);
+    }
+
+    #[test]
+    fn other_floats_are_the_errors_numeric_gives() {
+        let cases = [
+            (9.5, AnswerError::NotWhole("9.5".into())),
+            (-0.5, AnswerError::NotWhole("-0.5".into())),
+            (
+                10.000000000000002,
+                AnswerError::NotWhole("10.000000000000002".into()),
+            ),
+            (1e-300, AnswerError::NotWhole("1e-300".into())),
+            (11.0, AnswerError::OutOfRange("11".into())),
+            (-1.0, AnswerError::OutOfRange("-1".into())),
+            (1e100, AnswerError::OutOfRange("1e+100".into())),
+            (f64::INFINITY, AnswerError::OutOfRange("Infinity".into())),
+            (
+                f64::NEG_INFINITY,
+                AnswerError::OutOfRange("-Infinity".into()),
+            ),
+            (f64::NAN, AnswerError::NotANumber),
+        ];
+        for (v, expected) in cases {
+            assert_eq!(
+                Answer::from_float(v, float8_text).unwrap_err(),
+                expected,
+                "{v}"
+            );
+        }
+        assert_eq!(
+            AnswerError::NotWhole(float8_text(9.5)).to_string(),
+            "NPS answer 9.5 is not a whole number"
+        );
+    }
+
+    #[test]
+    fn floats_are_spelled_as_postgresql_prints_them() {
+        // SELECT v::float8::text in PostgreSQL 12 and later (extra_float_digits = 1)
+        let doubles = [
+            (9.5, "9.5"),
+            (11.0, "11"),
+            (-0.0, "-0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (123456789012345.0, "123456789012345"),
+            (1e15, "1e+15"),
+            (1.5e300, "1.5e+300"),
+            (0.1, "0.1"),
+            (-2.5e-7, "-2.5e-07"),
+            (f64::NAN, "NaN"),
+        ];
+        for (v, shown) in doubles {
+            assert_eq!(float8_text(v), shown);
+        }
+        // SELECT v::real::text
+        let reals = [
+            (9.5f32, "9.5"),
+            (0.1, "0.1"),
+            (123456.0, "123456"),
+            (1e6, "1e+06"),
+            (3e-5, "3e-05"),
+        ];
+        for (v, shown) in reals {
+            assert_eq!(float4_text(f64::from(v)), shown);
         }
     }
 

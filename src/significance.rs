@@ -212,26 +212,62 @@ pub(crate) unsafe fn arg<T: FromDatum>(fcinfo: pg_sys::FunctionCallInfo, i: usiz
     }
 }
 
-/// nps_ci(summary, confidence, method, OUT low, OUT high).
-unsafe fn nps_ci(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+/// The interval of a call (summary, confidence, method): [low, high].
+unsafe fn interval_of(fcinfo: pg_sys::FunctionCallInfo) -> [Option<f64>; 2] {
     unsafe {
         let summary: NpsSummary = arg(fcinfo, 0);
         let method: &str = arg(fcinfo, 2);
         let bounds = interval(&summary, arg(fcinfo, 1), method);
-        float8_record(fcinfo, [bounds.map(|b| b.0), bounds.map(|b| b.1)])
+        [bounds.map(|b| b.0), bounds.map(|b| b.1)]
     }
+}
+
+/// The test of a call (a, b, confidence, method): [difference, z, p_value, ci_low, ci_high].
+unsafe fn test_of(fcinfo: pg_sys::FunctionCallInfo) -> [Option<f64>; 5] {
+    unsafe {
+        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
+        let method: &str = arg(fcinfo, 3);
+        test_values(&a, &b, arg(fcinfo, 2), method)
+    }
+}
+
+/// 0.3.0's named composites: every figure numeric (`value::numeric`: 15 significant digits),
+/// which every driver and dashboard formats alike.
+unsafe fn numeric_record<const N: usize>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    values: [Option<f64>; N],
+) -> pg_sys::Datum {
+    let numeric = |v: f64| AnyNumeric::try_from(v).ok().and_then(|n| n.into_datum());
+    unsafe { record(fcinfo, values.map(|v| v.and_then(numeric))) }
+}
+
+/// nps_ci(summary, confidence, method, OUT low, OUT high).
+unsafe fn nps_ci(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { float8_record(fcinfo, interval_of(fcinfo)) }
 }
 v1_function!(nps_ci_record, pg_finfo_nps_ci_record, nps_ci);
 
 /// nps_test(a, b, confidence, method, OUT difference, OUT z, OUT p_value, OUT ci_low, OUT ci_high).
 unsafe fn nps_test(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
-    unsafe {
-        let (a, b): (NpsSummary, NpsSummary) = (arg(fcinfo, 0), arg(fcinfo, 1));
-        let method: &str = arg(fcinfo, 3);
-        float8_record(fcinfo, test_values(&a, &b, arg(fcinfo, 2), method))
-    }
+    unsafe { float8_record(fcinfo, test_of(fcinfo)) }
 }
 v1_function!(nps_test_record, pg_finfo_nps_test_record, nps_test);
+
+/// nps_confidence_interval(summary, confidence, method) -> nps_interval (0.3.0).
+unsafe fn nps_confidence_interval(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { numeric_record(fcinfo, interval_of(fcinfo)) }
+}
+v1_function!(
+    nps_confidence_interval_record,
+    pg_finfo_nps_confidence_interval_record,
+    nps_confidence_interval
+);
+
+/// nps_compare(a, b, confidence, method) -> nps_comparison (0.3.0): nps_test's figures.
+unsafe fn nps_compare(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe { numeric_record(fcinfo, test_of(fcinfo)) }
+}
+v1_function!(nps_compare_record, pg_finfo_nps_compare_record, nps_compare);
 
 extension_sql!(
     r#"
@@ -249,7 +285,25 @@ CREATE FUNCTION nps_test(a nps_summary, b nps_summary, confidence double precisi
     IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_test_record';
 COMMENT ON FUNCTION nps_test(nps_summary, nps_summary, double precision, text) IS
     'Two-sample test of nps(a) - nps(b): difference, z, two-sided p-value, interval of the difference';
+
+CREATE FUNCTION nps_confidence_interval(summary nps_summary, confidence double precision DEFAULT 0.95,
+                                        method text DEFAULT 'adjusted_wald')
+    RETURNS nps_interval
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_confidence_interval_record';
+COMMENT ON FUNCTION nps_confidence_interval(nps_summary, double precision, text) IS
+    'Confidence interval of the NPS in points, as the named composite nps_interval (low, high)';
+
+CREATE FUNCTION nps_compare(a nps_summary, b nps_summary, confidence double precision DEFAULT 0.95,
+                            method text DEFAULT 'adjusted_wald')
+    RETURNS nps_comparison
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_compare_record';
+COMMENT ON FUNCTION nps_compare(nps_summary, nps_summary, double precision, text) IS
+    'nps_test as the named composite nps_comparison (difference, z, p_value, ci_low, ci_high), in numeric';
 "#,
     name = "nps_significance",
-    requires = ["nps_summary_type"]
+    requires = [
+        "nps_summary_type",
+        "nps_interval_type",
+        "nps_comparison_type"
+    ]
 );

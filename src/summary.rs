@@ -1,7 +1,7 @@
 //! The `nps_summary` type: stored per-answer counts you can keep, merge and query later.
 //! I/O (text, binary), the `nps_agg`/`rollup` aggregates, operators and accessors.
 
-use crate::aggregates::{nps_numeric, state_arg, state_mut};
+use crate::aggregates::{nps_numeric, nps_numeric_of_float, state_arg, state_mut};
 use crate::encoding::{self, FormatError};
 use crate::tally::{Tally, TallyError};
 use crate::weights::Summary;
@@ -116,10 +116,28 @@ fn nps_summary_in(input: &CStr) -> NpsSummary {
             PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
         )
     });
-    match encoding::parse_text(text) {
-        Ok(tally) => NpsSummary(tally),
-        Err(e) => invalid(e, PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION),
-    }
+    NpsSummary(parse_summary_text(text))
+}
+
+/// A summary's text form, or an ERROR (22P02). Text that is a number is an answer given where a
+/// summary is expected (since 0.3.0 a text or varchar argument of `nps()` and of every
+/// function taking a summary is read as one): the error says so.
+pub(crate) fn parse_summary_text(text: &str) -> Summary {
+    encoding::parse_text(text).unwrap_or_else(|e| {
+        if text.trim().parse::<f64>().is_err() {
+            invalid(e, PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION);
+        }
+        ereport!(
+            ERROR,
+            PgSqlErrorCode::ERRCODE_INVALID_TEXT_REPRESENTATION,
+            format!(
+                "invalid nps_summary: \"{}\" is a number, not a summary",
+                encoding::shorten(text.trim())
+            ),
+            "Text given where an nps_summary is expected is read as its text form v1:c0,...,c10 \
+             (the counts of answers 0 to 10). Give answers as numbers: nps(score::numeric)."
+        );
+    })
 }
 
 #[pg_extern(sql = false)]
@@ -263,13 +281,13 @@ CREATE OPERATOR CLASS nps_summary_hash_ops DEFAULT FOR TYPE nps_summary USING ha
 
 // ---- accessors ----------------------------------------------------------------------------
 
-/// NPS of the summarized answers, numeric like `nps(score)` (weighted when the summary is);
-/// NULL without responses.
+/// NPS of the summarized answers, numeric like `nps(score)` with its scale (weighted when
+/// the summary is); NULL without responses.
 #[pg_extern(immutable, strict, parallel_safe, name = "nps")]
-fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
+pub(crate) fn nps_of_summary(summary: NpsSummary) -> Option<AnyNumeric> {
     match summary.0.weights {
         None => unsafe { AnyNumeric::from_datum(nps_numeric(&summary.0.tally)?, false) },
-        Some(_) => AnyNumeric::try_from(summary.0.sample()?.nps()).ok(),
+        Some(_) => Some(nps_numeric_of_float(summary.0.sample()?.nps())),
     }
 }
 

@@ -8,6 +8,11 @@ use crate::score::Answer;
 /// Number of distinct answers (0..=10).
 pub const ANSWERS: usize = 11;
 
+/// Decimal places of `nps()`'s numeric, whatever the value: 0.2.0 took numeric division's
+/// choice, 16 for most values but 20 between -1 and 1 (so 0 printed as twenty zeros, `0E-20`
+/// in JDBC), which a dashboard cannot format as one column.
+pub const NPS_SCALE: u32 = 16;
+
 /// Counts of responses per answer; index `i` holds the number of answers equal to `i`.
 ///
 /// `repr(C)` and plain integers: the aggregate state is this struct, allocated zeroed in the
@@ -136,6 +141,19 @@ impl Tally {
         (n > 0).then(|| (100 * (self.promoters() - self.detractors()), n))
     }
 
+    /// NPS times 10^[`NPS_SCALE`], rounded half away from zero (as numeric division rounds),
+    /// or `None` without responses: the digits of `nps()`. Exact for every tally: the integer
+    /// part is at most 100 and the remainder is less than the responses.
+    pub fn nps_scaled(&self) -> Option<i64> {
+        let (points, n) = self.nps_fraction()?;
+        let unit = 10i128.pow(NPS_SCALE);
+        let (whole, rest) = (points.abs() / n, points.abs() % n);
+        let (fraction, left) = (rest * unit / n, rest * unit % n);
+        let magnitude = whole * unit + fraction + i128::from(2 * left >= n);
+        let magnitude = i64::try_from(magnitude).expect("|NPS| <= 100 fits in 10^18");
+        Some(if points < 0 { -magnitude } else { magnitude })
+    }
+
     /// NPS as a float, for statistics and display; `None` without responses.
     pub fn nps(&self) -> Option<f64> {
         self.nps_fraction()
@@ -246,6 +264,49 @@ mod tests {
         assert_eq!(tally_of(&[10]).nps(), Some(100.0));
         // 2 promoters, 1 detractor of 3 responses: 100/3 points, kept as an exact fraction.
         assert_eq!(tally_of(&[10, 9, 0]).nps_fraction(), Some((100, 3)));
+    }
+
+    #[test]
+    fn nps_digits_are_rounded_half_away_from_zero_at_16_places() {
+        let unit = 10i64.pow(NPS_SCALE);
+        assert_eq!(
+            tally_of(&[10, 9, 0]).nps_scaled(),
+            Some(33_3333333333333333)
+        );
+        // -100/3 = -33.33..., 200/3 = 66.66...7 (rounded up), -200/3 rounded away from zero
+        assert_eq!(
+            tally_of(&[10, 0, 0]).nps_scaled(),
+            Some(-33_3333333333333333)
+        );
+        assert_eq!(
+            tally_of(&[10, 10, 0]).nps_scaled(),
+            Some(33_3333333333333333)
+        );
+        assert_eq!(
+            tally_of(&[10, 10, 7]).nps_scaled(),
+            Some(66_6666666666666667)
+        );
+        assert_eq!(
+            tally_of(&[0, 0, 7]).nps_scaled(),
+            Some(-66_6666666666666667)
+        );
+        assert_eq!(tally_of(&[6, 9]).nps_scaled(), Some(0));
+        assert_eq!(tally_of(&[10]).nps_scaled(), Some(100 * unit));
+        assert_eq!(tally_of(&[0]).nps_scaled(), Some(-100 * unit));
+        // 1 promoter of 300: 1/3 point, where 0.2.0 gave 20 places
+        let mut t = tally_of(&[9]);
+        t.merge(&Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 299, 0, 0, 0]).unwrap())
+            .unwrap();
+        assert_eq!(t.nps_scaled(), Some(3333333333333333));
+        // exactly half a unit in the last place: 100 points / (2 * 10^18) = 0.5 * 10^-16
+        let half = Tally::from_counts([0, 0, 0, 0, 0, 0, 0, 200 * unit - 1, 0, 0, 1]).unwrap();
+        assert_eq!(half.nps_scaled(), Some(1));
+        let half = Tally::from_counts([1, 0, 0, 0, 0, 0, 0, 200 * unit - 1, 0, 0, 0]).unwrap();
+        assert_eq!(half.nps_scaled(), Some(-1));
+        assert_eq!(Tally::default().nps_scaled(), None);
+        // the largest stored counts: no overflow anywhere
+        let max = Tally::from_counts([i64::MAX, 0, 0, 0, 0, 0, 0, 0, 0, i64::MAX, 1]).unwrap();
+        assert_eq!(max.nps_scaled(), Some(0)); // 100 / (2^64 - 1) points
     }
 
     #[test]

@@ -75,6 +75,17 @@ v1_function!(
     pg_finfo_nps_weighted_trans_numeric_wrapper,
     weighted_trans::<AnyNumeric>
 );
+// 0.3.0: real and double precision answers
+v1_function!(
+    nps_weighted_trans_float4_wrapper,
+    pg_finfo_nps_weighted_trans_float4_wrapper,
+    weighted_trans::<f32>
+);
+v1_function!(
+    nps_weighted_trans_float8_wrapper,
+    pg_finfo_nps_weighted_trans_float8_wrapper,
+    weighted_trans::<f64>
+);
 
 /// Weighted NPS in points: 100 * (promoter weight - detractor weight) / total weight.
 #[pg_extern(immutable, parallel_safe)]

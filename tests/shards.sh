@@ -166,6 +166,20 @@ check "an explicit method: identical to one server" "$(one_server "$WALD")" "$(s
 check "nps_ci as a whole record from a shard: the documented error" \
   "ERROR:  input of anonymous composite types is not implemented" \
   "$(coord -c "SELECT region, nps_ci(nps_agg(score)) FROM answers GROUP BY region" 2>&1 | grep -o 'ERROR: .*' || true)"
+# 0.3.0's named composites are read back: postgres_fdw sends the whole call, each shard computes
+# its interval and test, and the coordinator reads the nps_interval and nps_comparison it gets.
+WHOLE="SELECT region, nps_confidence_interval(nps_agg(score)), nps_compare(nps_agg(score) FILTER (WHERE plan = 'pro'), nps_agg(score))
+FROM answers GROUP BY region"
+check "nps_confidence_interval and nps_compare as whole records: sent to the shards" \
+  "$(twice "SELECT region, public.nps_confidence_interval(public.nps_agg(score), 0.95::double precision, 'adjusted_wald'::text), public.nps_compare(public.nps_agg(score) FILTER (WHERE (plan = 'pro')), public.nps_agg(score), 0.95::double precision, 'adjusted_wald'::text) FROM public.answers GROUP BY 1")" \
+  "$(remote_sql "$WHOLE")"
+check "nps_confidence_interval and nps_compare as whole records: nothing aggregated on the coordinator" 0 \
+  "$(local_aggregates "$WHOLE")"
+check "nps_confidence_interval and nps_compare as whole records from the shards: identical to one server" \
+  "$(one_server "$WHOLE")" "$(sharded "$WHOLE")"
+check "their fields by name, through LATERAL over the shards' summaries: identical to one server" \
+  "$(one_server "SELECT region, round(i.low, 9), round(i.high, 9) FROM (SELECT region, nps_agg(score) AS s FROM answers GROUP BY region) t, LATERAL nps_confidence_interval(s) i")" \
+  "$(sharded "SELECT region, round(i.low, 9), round(i.high, 9) FROM (SELECT region, nps_agg(score) AS s FROM answers GROUP BY region) t, LATERAL nps_confidence_interval(s) i")"
 FIELDS="SELECT region, (nps_ci(nps_agg(score))).low, (nps_test(nps_agg(score) FILTER (WHERE plan = 'pro'), nps_agg(score))).p_value FROM answers GROUP BY region"
 check "fields of nps_ci and nps_test: nps_agg pushed down" \
   "$(twice "SELECT region, public.nps_agg(score), public.nps_agg(score) FILTER (WHERE (plan = 'pro')) FROM public.answers GROUP BY 1")" \

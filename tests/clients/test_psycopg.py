@@ -238,15 +238,37 @@ def json_forms():
 
 
 @case
-def untyped_literals_need_a_cast():
-    # a str parameter has no type; nps() exists for summaries and (as an aggregate) for numbers
-    try:
-        conn.execute("SELECT nps(%s)", ["v1:0,0,0,0,0,0,0,0,0,0,1"])
-        check("nps(untyped) is ambiguous", False, "no error")
-    except psycopg.errors.AmbiguousFunction:
-        check("nps(untyped) is ambiguous", True)
+def untyped_strings_reach_summaries():
+    # a str parameter has no type; since 0.3.0 nps(text) decides what 0.2.0 found ambiguous
+    # between summaries and (as an aggregate) numbers
+    (nps,) = conn.execute("SELECT nps(%s)", ["v1:0,0,0,0,0,0,0,0,0,0,1"]).fetchone()
+    check("nps(untyped string)", nps == 100, nps)
     (nps,) = conn.execute("SELECT nps(%s::nps_summary)", ["v1:0,0,0,0,0,0,0,0,0,0,1"]).fetchone()
-    check("with ::nps_summary it works", nps == 100, nps)
+    check("with ::nps_summary too", nps == 100, nps)
+    (merged,) = conn.execute("SELECT rollup(s) FROM (VALUES (%s), (%s)) t(s)",
+                             ["v1:0,0,0,0,0,0,0,0,0,0,1", "v1:1,0,0,0,0,0,0,0,0,0,0"]).fetchone()
+    check("rollup over VALUES of untyped strings", merged == NpsSummary((1,) + (0,) * 9 + (1,)), merged)
+
+
+@case
+def named_composites_read_by_field():
+    # psycopg reads a named composite type once it is registered: fields by name, numeric as Decimal
+    from psycopg.types.composite import CompositeInfo, register_composite
+
+    for name in ("nps_interval", "nps_comparison"):
+        register_composite(CompositeInfo.fetch(conn, name), conn)
+    center, variance, n = adjusted_wald(expected_counts("pro"))
+    half = NormalDist().inv_cdf(0.975) * math.sqrt(variance / n)
+    for binary in (False, True):
+        (ci,) = conn.execute("SELECT nps_confidence_interval(nps_agg(score)) FROM answers WHERE plan = 'pro'",
+                             binary=binary).fetchone()
+        check(f"nps_interval fields (binary={binary})", type(ci).__name__ == "nps_interval" and isinstance(ci.low, Decimal), ci)
+        check(f"nps_interval low (binary={binary})", abs(float(ci.low) - 100 * (center - half)) < 1e-9, ci.low)
+        check(f"nps_interval high (binary={binary})", abs(float(ci.high) - min(100, 100 * (center + half))) < 1e-9, ci.high)
+    (test,) = conn.execute("SELECT nps_compare(nps_agg(score) FILTER (WHERE plan = 'pro'), "
+                           "nps_agg(score) FILTER (WHERE plan = 'free')) FROM answers").fetchone()
+    check("nps_comparison difference", abs(Fraction(test.difference) - (exact_nps("pro") - exact_nps("free"))) < Fraction(1, 10**9),
+          test.difference)
 
 
 @case

@@ -45,6 +45,9 @@ SELECT plan, day, nps_agg(score) AS summary, nps_agg(score, weight) AS weighted 
 CREATE UNIQUE INDEX daily_key ON daily (plan, day);
 -- a view over the statistics made before the update: the update must fix it in place
 CREATE VIEW plan_ci AS SELECT plan, (nps_ci(rollup(summary), 0.95, 'wald')).low FROM daily GROUP BY plan;
+-- and one over all their columns (0.3.0 adds named composites beside them, changing neither)
+CREATE VIEW plan_records AS SELECT plan, (nps_ci(s)).*, (nps_test(s, w)).*
+FROM (SELECT plan, rollup(summary) AS s, rollup(weighted) AS w FROM daily GROUP BY plan) d;
 SQL
 )
 # What must read back identical: bytes (the binary form is the stored form), text, numbers.
@@ -91,6 +94,7 @@ for old in $olds; do
   live_before=$(psql -d $db -At -c "SELECT to_regproc('nps_live_summary') IS NOT NULL")
   [ "$live_before" = t ] && psql -d $db -c "$LIVE_SETUP" >/dev/null
 
+  records=$(psql -d $db -At -c "SELECT * FROM plan_records ORDER BY plan")
   psql -d $db -c "ALTER EXTENSION nps_ext UPDATE"
   check "$old -> $current: version after ALTER EXTENSION UPDATE" "$current" \
     "$(psql -d $db -At -c "SELECT extversion FROM pg_extension WHERE extname = 'nps_ext'")"
@@ -129,6 +133,13 @@ for old in $olds; do
     "$(psql -d $db -At -c "SELECT string_agg(plan || round(low::numeric, 6), ',' ORDER BY plan) FROM plan_ci")" \
     "$(psql -d $db -At -c "SET search_path = ''" -c "SELECT pg_catalog.string_agg(plan || pg_catalog.round(low::numeric, 6), ',' ORDER BY plan) FROM public.plan_ci")"
 
+  check "$old -> $current: a view over every column of nps_ci and nps_test reads the same" "$records" \
+    "$(psql -d $db -At -c "SELECT * FROM plan_records ORDER BY plan")"
+  check "$old -> $current: the named composites give the view's figures (in numeric)" "t" \
+    "$(psql -d $db -At -c "SELECT bool_and(v.low::numeric = i.low AND v.high::numeric = i.high
+                                         AND v.p_value::numeric = c.p_value AND v.difference::numeric = c.difference)
+                           FROM plan_records v JOIN (SELECT plan, rollup(summary) AS s, rollup(weighted) AS w FROM daily GROUP BY plan) d USING (plan),
+                                LATERAL nps_confidence_interval(d.s) i, LATERAL nps_compare(d.s, d.w) c")"
   psql -d $fresh -c "CREATE EXTENSION nps_ext"
   psql -d $db -At -f "$here/catalog.sql" > "$work/upgraded.txt"
   psql -d $fresh -At -f "$here/catalog.sql" > "$work/fresh.txt"

@@ -196,6 +196,26 @@ SELECT error_size($$INSERT INTO panel VALUES (5, 'de', '2026-01-05 10:00', 'NaN'
 SELECT error_size($$INSERT INTO panel VALUES (5, 'de', '2026-01-05 10:00', 9, 'NaN')$$);
 SELECT nps_live_summary_drop('panel', true);
 
+-- Answer columns of real and double precision (a loader that wrote a float64 column, say):
+-- whole values count; 9.5, infinities and NaN are the errors nps_agg gives.
+CREATE TABLE floats (day date, score double precision, quarter real, weight real);
+INSERT INTO floats VALUES ('2026-01-05', 9, 1, 1), ('2026-01-05', 10.0, 2, 0.5), ('2026-01-05', NULL, 3, 1);
+SELECT nps_live_summary('floats', 'score', 'day', '1 day');
+INSERT INTO floats VALUES ('2026-01-05', 0, 4, 1);
+SELECT bucket, summary FROM floats_nps_live;
+SELECT error_size($$INSERT INTO floats VALUES ('2026-01-05', 9.5, 1, 1)$$);
+SELECT error_size($$INSERT INTO floats VALUES ('2026-01-05', 'NaN', 1, 1)$$);
+SELECT error_size($$INSERT INTO floats VALUES ('2026-01-05', '-Infinity', 1, 1)$$);
+SELECT nps_live_summary_drop('floats', true);
+-- a real answer column, weighted: 10 weighs 0.5, 4 weighs 1: 100 * (0.5 - 1) / 1.5 = -33.33
+SELECT nps_live_summary('floats', 'quarter', 'day', '1 day', weight_column => 'weight');
+UPDATE floats SET quarter = 10 WHERE quarter = 2;
+DELETE FROM floats WHERE quarter IN (1, 3);
+SELECT bucket, summary, round(nps(summary), 2) AS nps FROM floats_nps_live;
+SELECT error_size($$UPDATE floats SET quarter = 'Infinity' WHERE quarter = 4$$);
+SELECT nps_live_summary_drop('floats', true);
+DROP TABLE floats;
+
 -- What a bucket is: for every time type and interval, the bucket of one answer written after
 -- the live summary exists (the trigger) and of one there before (the fill), by hand:
 -- fixed lengths count from Monday 2000-01-03 00:00 (days start at midnight, weeks on Monday),
