@@ -57,7 +57,11 @@ impl AsOwner {
             for (name, value) in settings {
                 set(name, value);
             }
-            AsOwner { user, context, guc_level }
+            AsOwner {
+                user,
+                context,
+                guc_level,
+            }
         }
     }
 }

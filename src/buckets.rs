@@ -42,7 +42,12 @@ pub enum WidthError {
 impl Width {
     /// The bucket an interval (months, days, microseconds) describes; `days_only` for a date
     /// column, whose buckets must be whole days or months.
-    pub fn from_interval(months: i32, days: i32, micros: i64, days_only: bool) -> Result<Width, WidthError> {
+    pub fn from_interval(
+        months: i32,
+        days: i32,
+        micros: i64,
+        days_only: bool,
+    ) -> Result<Width, WidthError> {
         if months < 0 || days < 0 || micros < 0 || (months, days, micros) == (0, 0, 0) {
             return Err(WidthError::NotPositive);
         }
@@ -88,12 +93,17 @@ impl Width {
         }
         let start: i128 = match self {
             Width::Fixed(length) => {
-                let (t, length, origin) = (i128::from(t), i128::from(length), i128::from(ORIGIN_DAYS * DAY));
+                let (t, length, origin) = (
+                    i128::from(t),
+                    i128::from(length),
+                    i128::from(ORIGIN_DAYS * DAY),
+                );
                 origin + (t - origin).div_euclid(length) * length
             }
             Width::Months(months) => {
                 let (year, month, _) = civil_from_days(t.div_euclid(DAY));
-                i128::from(days_from_civil_month(month_block(year, month, months))) * i128::from(DAY)
+                i128::from(days_from_civil_month(month_block(year, month, months)))
+                    * i128::from(DAY)
             }
         };
         // a start never lies after its time, so only the lower end needs a bound
@@ -166,13 +176,31 @@ mod tests {
     #[test]
     fn widths_from_intervals() {
         assert_eq!(Width::from_interval(0, 1, 0, true), Ok(Width::Fixed(DAY)));
-        assert_eq!(Width::from_interval(0, 1, 12 * H, false), Ok(Width::Fixed(36 * H)));
+        assert_eq!(
+            Width::from_interval(0, 1, 12 * H, false),
+            Ok(Width::Fixed(36 * H))
+        );
         assert_eq!(Width::from_interval(3, 0, 0, true), Ok(Width::Months(3)));
-        assert_eq!(Width::from_interval(0, 0, 0, false), Err(WidthError::NotPositive));
-        assert_eq!(Width::from_interval(0, -1, 0, false), Err(WidthError::NotPositive));
-        assert_eq!(Width::from_interval(1, 2, 0, false), Err(WidthError::MixesMonths));
-        assert_eq!(Width::from_interval(0, 0, 6 * H, true), Err(WidthError::NotWholeDays));
-        assert_eq!(Width::from_interval(0, i32::MAX, i64::MAX, false), Err(WidthError::NotPositive));
+        assert_eq!(
+            Width::from_interval(0, 0, 0, false),
+            Err(WidthError::NotPositive)
+        );
+        assert_eq!(
+            Width::from_interval(0, -1, 0, false),
+            Err(WidthError::NotPositive)
+        );
+        assert_eq!(
+            Width::from_interval(1, 2, 0, false),
+            Err(WidthError::MixesMonths)
+        );
+        assert_eq!(
+            Width::from_interval(0, 0, 6 * H, true),
+            Err(WidthError::NotWholeDays)
+        );
+        assert_eq!(
+            Width::from_interval(0, i32::MAX, i64::MAX, false),
+            Err(WidthError::NotPositive)
+        );
     }
 
     #[test]
@@ -181,13 +209,28 @@ mod tests {
         assert_eq!(day.date_bucket(9503), 9503);
         // 2026-01-07 is a Wednesday; 9501 days after 2000-01-03, so 2-day buckets start a day earlier
         assert_eq!(Width::Fixed(2 * DAY).date_bucket(9503), 9502);
-        assert_eq!(Width::Fixed(7 * DAY).date_bucket(9503), days_from_civil(2026, 1, 5) as i32);
-        assert_eq!(Width::Fixed(7 * DAY).date_bucket(-1), days_from_civil(1999, 12, 27) as i32);
+        assert_eq!(
+            Width::Fixed(7 * DAY).date_bucket(9503),
+            days_from_civil(2026, 1, 5) as i32
+        );
+        assert_eq!(
+            Width::Fixed(7 * DAY).date_bucket(-1),
+            days_from_civil(1999, 12, 27) as i32
+        );
         let t = ts(2026, 1, 7, 13) + 47 * 60_000_000;
         assert_eq!(Width::Fixed(H).timestamp_bucket(t), ts(2026, 1, 7, 13));
-        assert_eq!(Width::Fixed(90 * 60_000_000).timestamp_bucket(t), ts(2026, 1, 7, 13) + 30 * 60_000_000);
-        assert_eq!(Width::Fixed(36 * H).timestamp_bucket(ts(2026, 1, 8, 13)), ts(2026, 1, 8, 12));
-        assert_eq!(Width::Fixed(DAY).timestamp_bucket(ts(1999, 12, 31, 23)), ts(1999, 12, 31, 0));
+        assert_eq!(
+            Width::Fixed(90 * 60_000_000).timestamp_bucket(t),
+            ts(2026, 1, 7, 13) + 30 * 60_000_000
+        );
+        assert_eq!(
+            Width::Fixed(36 * H).timestamp_bucket(ts(2026, 1, 8, 13)),
+            ts(2026, 1, 8, 12)
+        );
+        assert_eq!(
+            Width::Fixed(DAY).timestamp_bucket(ts(1999, 12, 31, 23)),
+            ts(1999, 12, 31, 0)
+        );
     }
 
     #[test]
@@ -196,16 +239,29 @@ mod tests {
         assert_eq!(Width::Months(1).date_bucket(d(2026, 1, 7)), d(2026, 1, 1));
         assert_eq!(Width::Months(3).date_bucket(d(2026, 5, 20)), d(2026, 4, 1));
         assert_eq!(Width::Months(2).date_bucket(d(2026, 4, 15)), d(2026, 3, 1));
-        assert_eq!(Width::Months(18).date_bucket(d(1999, 12, 31)), d(1998, 7, 1));
+        assert_eq!(
+            Width::Months(18).date_bucket(d(1999, 12, 31)),
+            d(1998, 7, 1)
+        );
         assert_eq!(Width::Months(24).date_bucket(d(2027, 3, 1)), d(2026, 1, 1));
         assert_eq!(Width::Months(12).date_bucket(d(2026, 5, 20)), d(2026, 1, 1));
-        assert_eq!(Width::Months(3).timestamp_bucket(ts(2026, 12, 31, 23)), ts(2026, 10, 1, 0));
+        assert_eq!(
+            Width::Months(3).timestamp_bucket(ts(2026, 12, 31, 23)),
+            ts(2026, 10, 1, 0)
+        );
     }
 
     #[test]
     fn extremes_never_overflow() {
-        for width in [Width::Fixed(1), Width::Fixed(DAY), Width::Fixed(7 * DAY), Width::Fixed(i64::MAX),
-                      Width::Months(1), Width::Months(5), Width::Months(i32::MAX)] {
+        for width in [
+            Width::Fixed(1),
+            Width::Fixed(DAY),
+            Width::Fixed(7 * DAY),
+            Width::Fixed(i64::MAX),
+            Width::Months(1),
+            Width::Months(5),
+            Width::Months(i32::MAX),
+        ] {
             assert_eq!(width.timestamp_bucket(TIMESTAMP_NOBEGIN), TIMESTAMP_NOBEGIN);
             assert_eq!(width.timestamp_bucket(TIMESTAMP_NOEND), TIMESTAMP_NOEND);
             let first = width.timestamp_bucket(TIMESTAMP_MIN);

@@ -34,7 +34,9 @@ fn oid_arg(oid: pg_sys::Oid) -> DatumWithOid<'static> {
 
 /// Run SQL that must work; an error in it is the caller's error.
 fn run(client: &mut SpiClient, sql: &str) {
-    client.update(sql, None, &[]).unwrap_or_else(|e| error!("{e}"));
+    client
+        .update(sql, None, &[])
+        .unwrap_or_else(|e| error!("{e}"));
 }
 
 // ---- arguments of the V1 functions ----
@@ -47,13 +49,21 @@ unsafe fn arg(fcinfo: pg_sys::FunctionCallInfo, i: usize) -> Option<pg_sys::Datu
 }
 
 unsafe fn name_of(datum: pg_sys::Datum) -> String {
-    unsafe { CStr::from_ptr(datum.cast_mut_ptr()).to_string_lossy().into_owned() }
+    unsafe {
+        CStr::from_ptr(datum.cast_mut_ptr())
+            .to_string_lossy()
+            .into_owned()
+    }
 }
 
 unsafe fn names_of(datum: pg_sys::Datum) -> Vec<Option<String>> {
     unsafe {
-        let array = pgrx::Array::<pg_sys::Datum>::from_polymorphic_datum(datum, false, pg_sys::NAMEARRAYOID)
-            .expect("not NULL");
+        let array = pgrx::Array::<pg_sys::Datum>::from_polymorphic_datum(
+            datum,
+            false,
+            pg_sys::NAMEARRAYOID,
+        )
+        .expect("not NULL");
         array.iter().map(|d| d.map(|d| name_of(d))).collect()
     }
 }
@@ -99,9 +109,22 @@ fn source_table(source: pg_sys::Oid) -> SourceTable {
         ))
     })
     .unwrap_or_else(|e| error!("{e}"));
-    let (Some(relname), Some(schema), Some(kind), Some(persistence), Some(partition), Some(inherits), Some(owner), Some(name), root) = row
+    let (
+        Some(relname),
+        Some(schema),
+        Some(kind),
+        Some(persistence),
+        Some(partition),
+        Some(inherits),
+        Some(owner),
+        Some(name),
+        root,
+    ) = row
     else {
-        fail(PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE, format!("relation with OID {} does not exist", source.to_u32()));
+        fail(
+            PgSqlErrorCode::ERRCODE_UNDEFINED_TABLE,
+            format!("relation with OID {} does not exist", source.to_u32()),
+        );
     };
     if partition {
         fail_hint(
@@ -116,12 +139,26 @@ fn source_table(source: pg_sys::Oid) -> SourceTable {
             "Statement triggers on a parent miss rows written to a child directly; partition the table instead.",
         );
     } else if kind != "r" && kind != "p" {
-        fail(PgSqlErrorCode::ERRCODE_WRONG_OBJECT_TYPE, format!("{name} is not a table"));
+        fail(
+            PgSqlErrorCode::ERRCODE_WRONG_OBJECT_TYPE,
+            format!("{name} is not a table"),
+        );
     } else if persistence == "t" {
-        fail(PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED, format!("{name} is a temporary table"));
+        fail(
+            PgSqlErrorCode::ERRCODE_FEATURE_NOT_SUPPORTED,
+            format!("{name} is a temporary table"),
+        );
     }
     let qualified = format!("{}.{}", quote(&schema), quote(&relname));
-    SourceTable { oid: source, name, qualified, relname, schema, owner, unlogged: persistence == "u" }
+    SourceTable {
+        oid: source,
+        name,
+        qualified,
+        relname,
+        schema,
+        owner,
+        unlogged: persistence == "u",
+    }
 }
 
 fn must_own(table: &SourceTable, what: &str) {
@@ -173,7 +210,10 @@ impl Names {
         if n.delta_index.len() > 63 {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_NAME_TOO_LONG,
-                format!("the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes", n.delta_index),
+                format!(
+                    "the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes",
+                    n.delta_index
+                ),
                 "Name it with target => a name of at most 53 bytes.",
             );
         }
@@ -182,7 +222,10 @@ impl Names {
 }
 
 /// A relation in a schema, if it exists: oid, relkind, owner, comment.
-fn existing(schema: &str, name: &str) -> Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)> {
+fn existing(
+    schema: &str,
+    name: &str,
+) -> Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)> {
     Spi::connect(|client| {
         let rows = client.select(
             "SELECT c.oid, c.relkind::text, c.relowner, pg_catalog.obj_description(c.oid, 'pg_class')
@@ -223,13 +266,27 @@ struct Definition {
     segment_types: Vec<String>,
 }
 
-fn definition(table: &SourceTable, score: &str, time: &str, bucket: pg_sys::Datum, weight: Option<&str>, segments: &[String]) -> Definition {
+fn definition(
+    table: &SourceTable,
+    score: &str,
+    time: &str,
+    bucket: pg_sys::Datum,
+    weight: Option<&str>,
+    segments: &[String],
+) -> Definition {
     let mut attnums = Vec::new();
     let mut segment_defs = Vec::new();
     let mut segment_types = Vec::new();
     let mut kind = TimeKind::Date;
-    let roles = [("score", Some(score)), ("time", Some(time)), ("weight", weight)];
-    let all = roles.iter().map(|&(r, n)| (r, n)).chain(segments.iter().map(|s| ("segment", Some(s.as_str()))));
+    let roles = [
+        ("score", Some(score)),
+        ("time", Some(time)),
+        ("weight", weight),
+    ];
+    let all = roles
+        .iter()
+        .map(|&(r, n)| (r, n))
+        .chain(segments.iter().map(|s| ("segment", Some(s.as_str()))));
     for (position, (role, name)) in all.enumerate() {
         let Some(name) = name else {
             attnums.push(0);
@@ -263,18 +320,28 @@ fn definition(table: &SourceTable, score: &str, time: &str, bucket: pg_sys::Datu
             )
         };
         match role {
-            "score" if !live_config::score_type_ok(column.base) => {
-                mismatch("score", "NPS answers are smallint, integer, bigint, numeric, real or double precision.")
-            }
+            "score" if !live_config::score_type_ok(column.base) => mismatch(
+                "score",
+                "NPS answers are smallint, integer, bigint, numeric, real or double precision.",
+            ),
             "time" => {
                 kind = TimeKind::of_type(column.base).unwrap_or_else(|| {
-                    mismatch("time", "The time of an answer is a date, timestamp or timestamptz.")
+                    mismatch(
+                        "time",
+                        "The time of an answer is a date, timestamp or timestamptz.",
+                    )
                 })
             }
-            "weight" if !live_config::weight_type_ok(column.base) => mismatch("weight", "A survey weight is a number."),
+            "weight" if !live_config::weight_type_ok(column.base) => {
+                mismatch("weight", "A survey weight is a number.")
+            }
             "segment" => {
                 let earlier = &segments[..position - 3];
-                if name == "bucket" || name == "summary" || name.starts_with("nps_live_") || earlier.iter().any(|s| s == name) {
+                if name == "bucket"
+                    || name == "summary"
+                    || name.starts_with("nps_live_")
+                    || earlier.iter().any(|s| s == name)
+                {
                     fail_hint(
                         PgSqlErrorCode::ERRCODE_DUPLICATE_COLUMN,
                         format!("segment \"{name}\" is given twice or is a column of the live summary"),
@@ -311,11 +378,17 @@ fn definition(table: &SourceTable, score: &str, time: &str, bucket: pg_sys::Datu
     let infinite = (interval.month, interval.day, interval.time) == (i32::MAX, i32::MAX, i64::MAX)
         || (interval.month, interval.day, interval.time) == (i32::MIN, i32::MIN, i64::MIN);
     if infinite {
-        fail(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, format!("bucket {bucket_text} is not a finite interval"));
+        fail(
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            format!("bucket {bucket_text} is not a finite interval"),
+        );
     }
     live_bucket::width_of(interval, kind, &bucket_text);
     let time_zone = (kind == TimeKind::Timestamptz).then(|| {
-        Spi::get_one::<String>("SELECT pg_catalog.current_setting('TimeZone')").ok().flatten().unwrap_or_default()
+        Spi::get_one::<String>("SELECT pg_catalog.current_setting('TimeZone')")
+            .ok()
+            .flatten()
+            .unwrap_or_default()
     });
     Definition {
         score: score.into(),
@@ -348,7 +421,11 @@ impl Plan<'_> {
     }
 
     fn persistence(&self) -> &'static str {
-        if self.table.unlogged { "UNLOGGED " } else { "" }
+        if self.table.unlogged {
+            "UNLOGGED "
+        } else {
+            ""
+        }
     }
 
     fn time_type(&self) -> &'static str {
@@ -359,10 +436,26 @@ impl Plan<'_> {
         let mut columns = vec![format!("bucket {}", self.time_type())];
         columns.extend(self.def.segment_defs.iter().cloned());
         columns.push(format!("summary {}.nps_summary NOT NULL", self.ext));
-        run(client, &format!("CREATE {}TABLE {} ({})", self.persistence(), self.storage.data, columns.join(", ")));
-        run(client, &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.data));
+        run(
+            client,
+            &format!(
+                "CREATE {}TABLE {} ({})",
+                self.persistence(),
+                self.storage.data,
+                columns.join(", ")
+            ),
+        );
+        run(
+            client,
+            &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.data),
+        );
         run(client, &self.storage.key_index(&quote(&self.names.key)));
-        self.comment(client, "TABLE", &self.storage.data, "its folded summaries, one row per bucket and segments");
+        self.comment(
+            client,
+            "TABLE",
+            &self.storage.data,
+            "its folded summaries, one row per bucket and segments",
+        );
     }
 
     fn create_delta(&self, client: &mut SpiClient) {
@@ -385,16 +478,35 @@ impl Plan<'_> {
                 columns.join(", ")
             ),
         );
-        run(client, &self.storage.delta_index(&quote(&self.names.delta_index)));
+        run(
+            client,
+            &self.storage.delta_index(&quote(&self.names.delta_index)),
+        );
         run(client, &format!("ANALYZE {}", self.storage.delta));
-        run(client, &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.delta));
-        self.comment(client, "TABLE", &self.storage.delta, "changes its triggers appended and no fold has taken yet");
+        run(
+            client,
+            &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.delta),
+        );
+        self.comment(
+            client,
+            "TABLE",
+            &self.storage.delta,
+            "changes its triggers appended and no fold has taken yet",
+        );
     }
 
     fn create_config(&self, client: &mut SpiClient) {
         let config = self.qualified(&self.names.config);
-        run(client, &format!("CREATE TABLE {config} ({})", live_config::CONFIG_COLUMNS));
-        self.comment(client, "TABLE", &config, "its configuration, which its triggers read");
+        run(
+            client,
+            &format!("CREATE TABLE {config} ({})", live_config::CONFIG_COLUMNS),
+        );
+        self.comment(
+            client,
+            "TABLE",
+            &config,
+            "its configuration, which its triggers read",
+        );
         run(client, &format!(
             "INSERT INTO {config} VALUES ({source}, {source_name}, '', '', NULL, '{{}}', '{{}}', '1 day', NULL, {live}::pg_catalog.regclass,
                                           {data}::pg_catalog.regclass, {delta}::pg_catalog.regclass, {format})",
@@ -433,7 +545,14 @@ impl Plan<'_> {
     }
 
     fn create_view(&self, client: &mut SpiClient) {
-        run(client, &format!("CREATE VIEW {} AS {}", self.storage.live, self.storage.view()));
+        run(
+            client,
+            &format!(
+                "CREATE VIEW {} AS {}",
+                self.storage.live,
+                self.storage.view()
+            ),
+        );
         let comment = format!(
             "NPS summaries of {}: answers {}{} by {} of {} ({}){}. Exact at every moment; kept by the triggers nps_live_* of {}. Remove with nps_live_summary_drop({}).",
             self.table.name,
@@ -450,14 +569,27 @@ impl Plan<'_> {
             self.table.name,
             literal(&self.table.name),
         );
-        run(client, &format!("COMMENT ON VIEW {} IS {}", self.storage.live, literal(&format!("{comment} ({MARK})"))));
+        run(
+            client,
+            &format!(
+                "COMMENT ON VIEW {} IS {}",
+                self.storage.live,
+                literal(&format!("{comment} ({MARK})"))
+            ),
+        );
     }
 
     fn comment(&self, client: &mut SpiClient, kind: &str, relation: &str, what: &str) {
-        run(client, &format!(
-            "COMMENT ON {kind} {relation} IS {}",
-            literal(&format!("{MARK} {}: {what}; read it through the view", self.storage.live))
-        ));
+        run(
+            client,
+            &format!(
+                "COMMENT ON {kind} {relation} IS {}",
+                literal(&format!(
+                    "{MARK} {}: {what}; read it through the view",
+                    self.storage.live
+                ))
+            ),
+        );
     }
 
     fn config_name(&self) -> String {
@@ -467,12 +599,19 @@ impl Plan<'_> {
     /// Fill empty live data from the source, as its owner.
     fn fill(&self, client: &mut SpiClient) {
         let source = self.source_sql(&self.table.qualified);
-        run(client, &format!(
-            "INSERT INTO {} (bucket{}, summary) {}",
-            self.storage.data,
-            self.storage.segments.iter().map(|s| format!(", {s}")).collect::<String>(),
-            self.storage.recompute(&source, "")
-        ));
+        run(
+            client,
+            &format!(
+                "INSERT INTO {} (bucket{}, summary) {}",
+                self.storage.data,
+                self.storage
+                    .segments
+                    .iter()
+                    .map(|s| format!(", {s}"))
+                    .collect::<String>(),
+                self.storage.recompute(&source, "")
+            ),
+        );
     }
 
     fn source_sql(&self, relation: &str) -> Source {
@@ -482,7 +621,10 @@ impl Plan<'_> {
             score: quote(&self.def.score),
             weight: self.def.weight.as_deref().map(quote),
             segments: self.def.segments.iter().map(|s| quote(s)).collect(),
-            bucket_args: live_config::bucket_args(&self.def.bucket_text, self.def.time_zone.as_deref()),
+            bucket_args: live_config::bucket_args(
+                &self.def.bucket_text,
+                self.def.time_zone.as_deref(),
+            ),
         }
     }
 }
@@ -542,26 +684,55 @@ fn install_triggers(client: &mut SpiClient, root: pg_sys::Oid, ext: &str, config
             ("nps_live_delete", "AFTER DELETE ON {r} REFERENCING OLD TABLE AS nps_old FOR EACH STATEMENT".into(), None),
         ];
         if is_root {
-            wanted.push(("nps_live_truncate", "AFTER TRUNCATE ON {r} FOR EACH STATEMENT".into(), Some("ALWAYS")));
-            for (name, event) in [("nps_live_replica_insert", "INSERT"), ("nps_live_replica_update", "UPDATE"), ("nps_live_replica_delete", "DELETE")] {
-                wanted.push((name, format!("AFTER {event} ON {{r}} FOR EACH ROW"), Some("REPLICA")));
+            wanted.push((
+                "nps_live_truncate",
+                "AFTER TRUNCATE ON {r} FOR EACH STATEMENT".into(),
+                Some("ALWAYS"),
+            ));
+            for (name, event) in [
+                ("nps_live_replica_insert", "INSERT"),
+                ("nps_live_replica_update", "UPDATE"),
+                ("nps_live_replica_delete", "DELETE"),
+            ] {
+                wanted.push((
+                    name,
+                    format!("AFTER {event} ON {{r}} FOR EACH ROW"),
+                    Some("REPLICA"),
+                ));
             }
         } else if leaf {
-            wanted.push(("nps_live_truncate", "BEFORE TRUNCATE ON {r} FOR EACH STATEMENT".into(), Some("ALWAYS")));
+            wanted.push((
+                "nps_live_truncate",
+                "BEFORE TRUNCATE ON {r} FOR EACH STATEMENT".into(),
+                Some("ALWAYS"),
+            ));
         }
         let mut any = false;
         for (name, shape, enabled) in &wanted {
             if !have.iter().any(|h| h == name) {
-                run(client, &format!("CREATE TRIGGER {name} {} EXECUTE FUNCTION {call}", shape.replace("{r}", &relation)));
+                run(
+                    client,
+                    &format!(
+                        "CREATE TRIGGER {name} {} EXECUTE FUNCTION {call}",
+                        shape.replace("{r}", &relation)
+                    ),
+                );
                 any = true;
             }
             if let Some(state) = enabled {
-                run(client, &format!("ALTER TABLE {relation} ENABLE {state} TRIGGER {name}"));
+                run(
+                    client,
+                    &format!("ALTER TABLE {relation} ENABLE {state} TRIGGER {name}"),
+                );
             }
         }
         // a partition's clones of the root's row triggers take the root's enabled state
         if !is_root {
-            for name in ["nps_live_replica_insert", "nps_live_replica_update", "nps_live_replica_delete"] {
+            for name in [
+                "nps_live_replica_insert",
+                "nps_live_replica_update",
+                "nps_live_replica_delete",
+            ] {
                 if have.iter().any(|h| h == name) || any {
                     let exists = client
                         .select(
@@ -572,7 +743,10 @@ fn install_triggers(client: &mut SpiClient, root: pg_sys::Oid, ext: &str, config
                         .map(|r| !r.is_empty())
                         .unwrap_or(false);
                     if exists {
-                        run(client, &format!("ALTER TABLE {relation} ENABLE REPLICA TRIGGER {name}"));
+                        run(
+                            client,
+                            &format!("ALTER TABLE {relation} ENABLE REPLICA TRIGGER {name}"),
+                        );
                     }
                 }
             }
@@ -597,7 +771,10 @@ fn drop_triggers(client: &mut SpiClient, root: pg_sys::Oid) {
         .map(|r| (r.get::<String>(1).ok().flatten().unwrap_or_default(), r.get::<String>(2).ok().flatten().unwrap_or_default()))
         .collect();
     for (name, relation) in triggers {
-        run(client, &format!("DROP TRIGGER IF EXISTS {} ON {relation}", quote(&name)));
+        run(
+            client,
+            &format!("DROP TRIGGER IF EXISTS {} ON {relation}", quote(&name)),
+        );
     }
 }
 
@@ -629,9 +806,12 @@ fn old_trigger_function(root: pg_sys::Oid) -> Option<String> {
 }
 
 fn config_oid(name: &str) -> Option<pg_sys::Oid> {
-    Spi::get_one_with_args::<pg_sys::Oid>("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid", &[name.into()])
-        .ok()
-        .flatten()
+    Spi::get_one_with_args::<pg_sys::Oid>(
+        "SELECT pg_catalog.to_regclass($1)::pg_catalog.oid",
+        &[name.into()],
+    )
+    .ok()
+    .flatten()
 }
 
 /// Whether the relation still carries the triggers of the live summary configured by `config`.
@@ -659,7 +839,9 @@ fn create(
     }
     let table = source_table(source);
     must_own(&table, "create");
-    let live_name = target.map(String::from).unwrap_or_else(|| format!("{}_nps_live", table.relname));
+    let live_name = target
+        .map(String::from)
+        .unwrap_or_else(|| format!("{}_nps_live", table.relname));
     let names = Names::of(&live_name);
     let live_qualified = format!("{}.{}", quote(&table.schema), quote(&names.live));
     if config_of_source(source).is_some() {
@@ -671,7 +853,13 @@ fn create(
     }
     // a 0.2.0 live summary moves into this design only under its own name
     if let Some(function) = old_trigger_function(source) {
-        let old_name = function.trim_end_matches("()").rsplit('.').next().unwrap_or_default().trim_matches('"').to_string();
+        let old_name = function
+            .trim_end_matches("()")
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string();
         if old_name != live_name {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -683,7 +871,12 @@ fn create(
     // A 0.2.0 live table owned by someone else is handed to the source's owner first, by the
     // caller (who may be a superuser): everything a live summary has belongs to that owner.
     if let Some((_, kind, owner, comment)) = existing(&table.schema, &names.live) {
-        if kind == "r" && comment.as_deref().is_some_and(|c| c.starts_with("NPS summaries of ")) && owner != table.owner {
+        if kind == "r"
+            && comment
+                .as_deref()
+                .is_some_and(|c| c.starts_with("NPS summaries of "))
+            && owner != table.owner
+        {
             let role = Spi::get_one_with_args::<String>(
                 "SELECT pg_catalog.quote_ident(rolname) FROM pg_catalog.pg_roles WHERE oid = $1",
                 &[oid_arg(table.owner)],
@@ -691,7 +884,8 @@ fn create(
             .ok()
             .flatten()
             .unwrap_or_default();
-            Spi::run(&format!("ALTER TABLE {} OWNER TO {role}", live_qualified)).unwrap_or_else(|e| error!("{e}"));
+            Spi::run(&format!("ALTER TABLE {} OWNER TO {role}", live_qualified))
+                .unwrap_or_else(|e| error!("{e}"));
         }
     }
 
@@ -709,7 +903,13 @@ fn create(
         segments: def.segments.iter().map(|s| quote(s)).collect(),
         segment_literals: def.segments.iter().map(|s| literal(s)).collect(),
     };
-    let plan = Plan { table: &table, def: &def, names, ext, storage };
+    let plan = Plan {
+        table: &table,
+        def: &def,
+        names,
+        ext,
+        storage,
+    };
 
     let live_oid = Spi::connect_mut(|client| {
         let kept = prepare_storage(client, &plan);
@@ -718,7 +918,11 @@ fn create(
             plan.fill(client);
         }
         client
-            .select("SELECT $1::pg_catalog.regclass::pg_catalog.oid", None, &[plan.storage.live.as_str().into()])
+            .select(
+                "SELECT $1::pg_catalog.regclass::pg_catalog.oid",
+                None,
+                &[plan.storage.live.as_str().into()],
+            )
             .and_then(|r| r.first().get_one::<pg_sys::Oid>())
             .ok()
             .flatten()
@@ -737,14 +941,23 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     let schema = &plan.table.schema;
     let names = &plan.names;
     let found: Vec<Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>> =
-        [&names.live, &names.data, &names.delta, &names.config].iter().map(|n| existing(schema, n)).collect();
-    let old_table = found[0]
-        .as_ref()
-        .is_some_and(|(_, kind, _, comment)| kind == "r" && comment.as_deref().is_some_and(|c| c.starts_with("NPS summaries of ")));
+        [&names.live, &names.data, &names.delta, &names.config]
+            .iter()
+            .map(|n| existing(schema, n))
+            .collect();
+    let old_table = found[0].as_ref().is_some_and(|(_, kind, _, comment)| {
+        kind == "r"
+            && comment
+                .as_deref()
+                .is_some_and(|c| c.starts_with("NPS summaries of "))
+    });
     if old_table {
         return migrate_old_table(client, plan, &found);
     }
-    for (name, relation) in [&names.live, &names.data, &names.delta, &names.config].iter().zip(&found) {
+    for (name, relation) in [&names.live, &names.data, &names.delta, &names.config]
+        .iter()
+        .zip(&found)
+    {
         if let Some((_, _, owner, comment)) = relation {
             if !ours(comment) || *owner != plan.table.owner {
                 fail_hint(
@@ -758,10 +971,15 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     // whose is it: another live table's still-working configuration is not to be taken
     if let Some((config_oid, ..)) = &found[3] {
         if let Ok(config) = live_config::read_config(*config_oid) {
-            if config.source != plan.table.oid && has_live_triggers(config.source, &plan.config_name()) {
+            if config.source != plan.table.oid
+                && has_live_triggers(config.source, &plan.config_name())
+            {
                 fail(
                     PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
-                    format!("{} is the live summary of {}", plan.storage.live, config.source_name),
+                    format!(
+                        "{} is the live summary of {}",
+                        plan.storage.live, config.source_name
+                    ),
                 );
             }
         }
@@ -777,7 +995,10 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     if found[0].is_some() {
         run(client, &format!("DROP VIEW {}", plan.storage.live));
     }
-    for (relation, sql) in [(&found[2], &plan.storage.delta), (&found[1], &plan.storage.data)] {
+    for (relation, sql) in [
+        (&found[2], &plan.storage.delta),
+        (&found[1], &plan.storage.data),
+    ] {
         if relation.is_some() {
             run(client, &format!("DROP TABLE {sql}"));
         }
@@ -806,7 +1027,11 @@ fn shape_matches(plan: &Plan) -> bool {
     };
     let mut expected = vec![format!("bucket {}", plan.time_type())];
     expected.extend(
-        plan.def.segments.iter().zip(&plan.def.segment_types).map(|(s, t)| format!("{} {}", quote(s), t.split(" COLLATE ").next().unwrap_or(t))),
+        plan.def
+            .segments
+            .iter()
+            .zip(&plan.def.segment_types)
+            .map(|(s, t)| format!("{} {}", quote(s), t.split(" COLLATE ").next().unwrap_or(t))),
     );
     let matches = |got: Vec<String>| {
         got.len() == expected.len() + 1
@@ -821,9 +1046,17 @@ fn shape_matches(plan: &Plan) -> bool {
 /// summaries), and the exact view takes its name, with the same SELECT grants. Its rows are
 /// kept when its 0.2.0 triggers kept them exact until now; a table its source's DROP left
 /// behind is emptied, to be filled from the new source.
-fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>]) -> bool {
+fn migrate_old_table(
+    client: &mut SpiClient,
+    plan: &Plan,
+    found: &[Option<(pg_sys::Oid, String, pg_sys::Oid, Option<String>)>],
+) -> bool {
     let (old_oid, ..) = found[0].clone().expect("the 0.2.0 table");
-    for (i, what) in [(1, &plan.names.data), (2, &plan.names.delta), (3, &plan.names.config)] {
+    for (i, what) in [
+        (1, &plan.names.data),
+        (2, &plan.names.delta),
+        (3, &plan.names.config),
+    ] {
         if found[i].is_some() {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_DUPLICATE_TABLE,
@@ -838,10 +1071,18 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
         drop_triggers(client, plan.table.oid);
         run(client, &format!("DROP FUNCTION IF EXISTS {function}"));
     }
-    run(client, &format!("DROP FUNCTION IF EXISTS {}()", plan.storage.live));
+    run(
+        client,
+        &format!("DROP FUNCTION IF EXISTS {}()", plan.storage.live),
+    );
     // the old table must have this definition's columns, NOT NULL keys and a primary key
     let expected_types: Vec<String> = std::iter::once(plan.time_type().to_string())
-        .chain(plan.def.segment_types.iter().map(|t| t.split(" COLLATE ").next().unwrap_or(t).to_string()))
+        .chain(
+            plan.def
+                .segment_types
+                .iter()
+                .map(|t| t.split(" COLLATE ").next().unwrap_or(t).to_string()),
+        )
         .collect();
     let got: Vec<String> = Spi::get_one_with_args::<Vec<String>>(
         "SELECT pg_catalog.array_agg(pg_catalog.format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
@@ -865,16 +1106,40 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
     .ok()
     .flatten();
     let old = plan.storage.live.clone();
-    run(client, &format!("ALTER TABLE {old} RENAME TO {}", quote(&plan.names.data)));
+    run(
+        client,
+        &format!("ALTER TABLE {old} RENAME TO {}", quote(&plan.names.data)),
+    );
     if let Some(primary) = primary {
-        run(client, &format!("ALTER TABLE {} DROP CONSTRAINT {primary}", plan.storage.data));
+        run(
+            client,
+            &format!(
+                "ALTER TABLE {} DROP CONSTRAINT {primary}",
+                plan.storage.data
+            ),
+        );
     }
-    for column in std::iter::once("bucket".to_string()).chain(plan.storage.segments.iter().cloned()) {
-        run(client, &format!("ALTER TABLE {} ALTER COLUMN {column} DROP NOT NULL", plan.storage.data));
+    for column in std::iter::once("bucket".to_string()).chain(plan.storage.segments.iter().cloned())
+    {
+        run(
+            client,
+            &format!(
+                "ALTER TABLE {} ALTER COLUMN {column} DROP NOT NULL",
+                plan.storage.data
+            ),
+        );
     }
-    run(client, &format!("ALTER TABLE {} REPLICA IDENTITY FULL", plan.storage.data));
+    run(
+        client,
+        &format!("ALTER TABLE {} REPLICA IDENTITY FULL", plan.storage.data),
+    );
     run(client, &plan.storage.key_index(&quote(&plan.names.key)));
-    plan.comment(client, "TABLE", &plan.storage.data, "its folded summaries, one row per bucket and segments (the 0.2.0 live table)");
+    plan.comment(
+        client,
+        "TABLE",
+        &plan.storage.data,
+        "its folded summaries, one row per bucket and segments (the 0.2.0 live table)",
+    );
     plan.create_delta(client);
     plan.create_view(client);
     plan.create_config(client);
@@ -892,11 +1157,14 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
         .map(|r| (r.get::<String>(1).ok().flatten().unwrap_or_default(), r.get::<bool>(2).ok().flatten().unwrap_or(false)))
         .collect();
     for (grantee, grantable) in grants {
-        run(client, &format!(
-            "GRANT SELECT ON {} TO {grantee}{}",
-            plan.storage.live,
-            if grantable { " WITH GRANT OPTION" } else { "" }
-        ));
+        run(
+            client,
+            &format!(
+                "GRANT SELECT ON {} TO {grantee}{}",
+                plan.storage.live,
+                if grantable { " WITH GRANT OPTION" } else { "" }
+            ),
+        );
     }
     if live_before.is_none() {
         run(client, &format!("DELETE FROM {}", plan.storage.data));
@@ -908,9 +1176,13 @@ fn migrate_old_table(client: &mut SpiClient, plan: &Plan, found: &[Option<(pg_sy
 
 unsafe fn nps_live_summary_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
     unsafe {
-        let (Some(source), Some(score), Some(time), Some(bucket), Some(segments)) =
-            (arg(fcinfo, 0), arg(fcinfo, 1), arg(fcinfo, 2), arg(fcinfo, 3), arg(fcinfo, 4))
-        else {
+        let (Some(source), Some(score), Some(time), Some(bucket), Some(segments)) = (
+            arg(fcinfo, 0),
+            arg(fcinfo, 1),
+            arg(fcinfo, 2),
+            arg(fcinfo, 3),
+            arg(fcinfo, 4),
+        ) else {
             fail(
                 PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
                 "nps_live_summary needs a source, score_column, time_column, bucket and segments without NULLs".into(),
@@ -971,10 +1243,13 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
         let relation = pg_sys::Oid::from_datum(source, false).expect("not NULL");
         let drop_table = bool::from_datum(drop_table, false).expect("not NULL");
         let shown = live_config::relation_text(relation);
-        let owner = Spi::get_one_with_args::<pg_sys::Oid>("SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1", &[oid_arg(relation)])
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| error!("relation {shown} does not exist"));
+        let owner = Spi::get_one_with_args::<pg_sys::Oid>(
+            "SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1",
+            &[oid_arg(relation)],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| error!("relation {shown} does not exist"));
         if !may_act_as(owner) {
             fail(
                 PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
@@ -997,14 +1272,19 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
                 run(client, &format!("DROP FUNCTION {function}"));
                 match (&table, drop_table) {
                     (Some(t), true) => run(client, &format!("DROP TABLE {t}")),
-                    (None, true) => notice!("the live table of {shown}, named like {function}, no longer exists"),
+                    (None, true) => notice!(
+                        "the live table of {shown}, named like {function}, no longer exists"
+                    ),
                     _ => {}
                 }
             });
             return pg_sys::Datum::from(0);
         }
         let Some((config, config_name)) = named(relation) else {
-            fail(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{shown} has no live summary"));
+            fail(
+                PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+                format!("{shown} has no live summary"),
+            );
         };
         let _owner = AsOwner::new(owner);
         let found = live_config::read_config(config).ok();
@@ -1022,7 +1302,10 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
                     // delta holds rows of data's type: it goes first
                     for (kind, oid) in [("VIEW", c.live), ("TABLE", c.delta), ("TABLE", c.data)] {
                         if pg_sys::get_rel_relkind(oid) != 0 {
-                            run(client, &format!("DROP {kind} {}", live_config::relation_text(oid)));
+                            run(
+                                client,
+                                &format!("DROP {kind} {}", live_config::relation_text(oid)),
+                            );
                         }
                     }
                 }
@@ -1036,7 +1319,8 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
 
 /// Write a configuration's names as they are now (the source or columns renamed since).
 pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi::Error> {
-    let config = live_config::read_config(live.config).map_err(|_| pgrx::spi::Error::NoTupleTable)?;
+    let config =
+        live_config::read_config(live.config).map_err(|_| pgrx::spi::Error::NoTupleTable)?;
     let current: Vec<String> = config
         .names
         .iter()
@@ -1047,7 +1331,9 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
                 .map_or("NULL".to_string(), |(name, _)| literal(&name))
         })
         .collect();
-    let [score, time, weight, segments @ ..] = current.as_slice() else { return Ok(()) };
+    let [score, time, weight, segments @ ..] = current.as_slice() else {
+        return Ok(());
+    };
     client.update(
         &format!(
             "UPDATE {} SET source_name = {}, score_column = {score}, time_column = {time}, weight_column = {weight},
@@ -1067,14 +1353,20 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
 /// the live view (the recomputation and the comparison then run with that role's privileges).
 fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
     let shown = live_config::relation_text(relation);
-    let owner = Spi::get_one_with_args::<pg_sys::Oid>("SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1", &[oid_arg(relation)])
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| error!("relation {shown} does not exist"));
+    let owner = Spi::get_one_with_args::<pg_sys::Oid>(
+        "SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1",
+        &[oid_arg(relation)],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| error!("relation {shown} does not exist"));
     let (config, live) = {
         let _owner = AsOwner::new(owner);
         let Some((config_oid, _)) = named(relation) else {
-            fail(PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT, format!("{shown} has no live summary"));
+            fail(
+                PgSqlErrorCode::ERRCODE_UNDEFINED_OBJECT,
+                format!("{shown} has no live summary"),
+            );
         };
         let config = live_config::read_config(config_oid).unwrap_or_else(|e| error!("{e}"));
         let (root, owner) = live_config::root_and_owner(config.source);
@@ -1115,14 +1407,26 @@ fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
 /// index on the time column serves.
 fn range_filters(live: &Live, config: &Config, from: bool, to: bool) -> (String, String) {
     let (mut rows, mut keys) = (String::new(), String::new());
-    let bucket = format!("{}.nps_live_bucket(t.{}, {})", live.storage.ext, live.source.time, live.source.bucket_args);
-    let margin = format!("({}::pg_catalog.interval + '1 day'::pg_catalog.interval)", literal(&config.bucket_text));
+    let bucket = format!(
+        "{}.nps_live_bucket(t.{}, {})",
+        live.storage.ext, live.source.time, live.source.bucket_args
+    );
+    let margin = format!(
+        "({}::pg_catalog.interval + '1 day'::pg_catalog.interval)",
+        literal(&config.bucket_text)
+    );
     if from {
-        rows.push_str(&format!(" AND t.{} >= $1 OPERATOR(pg_catalog.-) {margin} AND {bucket} >= $1", live.source.time));
+        rows.push_str(&format!(
+            " AND t.{} >= $1 OPERATOR(pg_catalog.-) {margin} AND {bucket} >= $1",
+            live.source.time
+        ));
         keys.push_str(" AND l.bucket >= $1");
     }
     if to {
-        rows.push_str(&format!(" AND t.{} < $2 OPERATOR(pg_catalog.+) {margin} AND {bucket} < $2", live.source.time));
+        rows.push_str(&format!(
+            " AND t.{} < $2 OPERATOR(pg_catalog.+) {margin} AND {bucket} < $2",
+            live.source.time
+        ));
         keys.push_str(" AND l.bucket < $2");
     }
     (rows, keys)
@@ -1179,23 +1483,35 @@ fn nps_live_summary_check(
         name!(expected, Option<crate::summary::NpsSummary>),
     ),
 > {
-    let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_check needs a source".into()));
+    let source = source.unwrap_or_else(|| {
+        fail(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            "nps_live_summary_check needs a source".into(),
+        )
+    });
     let (config, live) = resolved(source, false);
     let mut rows = Vec::new();
     for (relation, problem) in coverage_problems(live.root) {
-        rows.push((pgrx::JsonB(serde_json::json!({"relation": relation, "problem": problem})), None, None));
+        rows.push((
+            pgrx::JsonB(serde_json::json!({"relation": relation, "problem": problem})),
+            None,
+            None,
+        ));
     }
-    let (filter, live_filter) = range_filters(&live, &config, from_bucket.is_some(), to_bucket.is_some());
+    let (filter, live_filter) =
+        range_filters(&live, &config, from_bucket.is_some(), to_bucket.is_some());
     let sql = format!(
         "SELECT d.key, d.live, d.expected FROM ({}) d ORDER BY d.key::text",
-        live.storage.differences(&root_source(&live), &filter, &live_filter)
+        live.storage
+            .differences(&root_source(&live), &filter, &live_filter)
     );
     let args = [timestamptz_arg(from_bucket), timestamptz_arg(to_bucket)];
     let used = usize::from(from_bucket.is_some() || to_bucket.is_some()) * 2;
     Spi::connect(|client| {
         for r in client.select(&sql, None, &args[..used])? {
             rows.push((
-                r.get::<pgrx::JsonB>(1)?.unwrap_or(pgrx::JsonB(serde_json::Value::Null)),
+                r.get::<pgrx::JsonB>(1)?
+                    .unwrap_or(pgrx::JsonB(serde_json::Value::Null)),
                 r.get::<crate::summary::NpsSummary>(2)?,
                 r.get::<crate::summary::NpsSummary>(3)?,
             ));
@@ -1215,7 +1531,10 @@ fn timestamptz_arg(t: Option<pgrx::datum::TimestampWithTimeZone>) -> DatumWithOi
 
 /// The whole source (its partitions included), read as a recomputation reads it.
 fn root_source(live: &Live) -> Source {
-    Source { relation: live_config::relation_text(live.root), ..live.source.clone() }
+    Source {
+        relation: live_config::relation_text(live.root),
+        ..live.source.clone()
+    }
 }
 
 #[pg_extern(sql = false)]
@@ -1224,20 +1543,37 @@ fn nps_live_summary_refresh(
     from_bucket: default!(Option<pgrx::datum::TimestampWithTimeZone>, "NULL"),
     to_bucket: default!(Option<pgrx::datum::TimestampWithTimeZone>, "NULL"),
 ) -> i64 {
-    let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_refresh needs a source".into()));
+    let source = source.unwrap_or_else(|| {
+        fail(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            "nps_live_summary_refresh needs a source".into(),
+        )
+    });
     let (config, mut live) = resolved(source, true);
-    let (filter, live_filter) = range_filters(&live, &config, from_bucket.is_some(), to_bucket.is_some());
+    let (filter, live_filter) =
+        range_filters(&live, &config, from_bucket.is_some(), to_bucket.is_some());
     let args = [timestamptz_arg(from_bucket), timestamptz_arg(to_bucket)];
     let used = usize::from(from_bucket.is_some() || to_bucket.is_some()) * 2;
     let changed = {
         let _owner = AsOwner::new(live.owner);
         Spi::connect_mut(|client| {
-            install_triggers(client, live.root, &live.storage.ext, &live_config::relation_text(live.config));
+            install_triggers(
+                client,
+                live.root,
+                &live.storage.ext,
+                &live_config::relation_text(live.config),
+            );
             if live.renamed {
                 write_names(client, &live)?;
             }
             client
-                .update(&live.storage.correction(&root_source(&live), &filter, &live_filter), None, &args[..used])?
+                .update(
+                    &live
+                        .storage
+                        .correction(&root_source(&live), &filter, &live_filter),
+                    None,
+                    &args[..used],
+                )?
                 .first()
                 .get_one::<i64>()
         })
@@ -1253,15 +1589,28 @@ fn nps_live_summary_refresh(
 /// SERIALIZABLE: a workload whose writers are all SERIALIZABLE calls this now and then).
 #[pg_extern(sql = false)]
 fn nps_live_summary_fold(source: Option<pg_sys::Oid>) -> bool {
-    let source = source.unwrap_or_else(|| fail(PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED, "nps_live_summary_fold needs a source".into()));
+    let source = source.unwrap_or_else(|| {
+        fail(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            "nps_live_summary_fold needs a source".into(),
+        )
+    });
     let (_, mut live) = resolved(source, true);
     let folded = crate::live_trigger::try_fold(&mut live, false);
     live_config::forget_all();
     folded
 }
 
-v1_function!(nps_live_summary_v3, pg_finfo_nps_live_summary_v3, nps_live_summary_call);
-v1_function!(nps_live_summary_drop_v3, pg_finfo_nps_live_summary_drop_v3, nps_live_summary_drop_call);
+v1_function!(
+    nps_live_summary_v3,
+    pg_finfo_nps_live_summary_v3,
+    nps_live_summary_call
+);
+v1_function!(
+    nps_live_summary_drop_v3,
+    pg_finfo_nps_live_summary_drop_v3,
+    nps_live_summary_drop_call
+);
 
 extension_sql!(
     r#"
@@ -1290,5 +1639,12 @@ COMMENT ON FUNCTION nps_live_summary_fold(regclass) IS
     'Fold the changes of a live summary that wait to be folded (writers fold by themselves, except in SERIALIZABLE)';
 "#,
     name = "nps_live_summary",
-    requires = ["nps_aggregates", "nps_summary_operators", "nps_live_maintain", "nps_live_bucket", nps_live_apply, nps_live_same]
+    requires = [
+        "nps_aggregates",
+        "nps_summary_operators",
+        "nps_live_maintain",
+        "nps_live_bucket",
+        nps_live_apply,
+        nps_live_same
+    ]
 );

@@ -87,13 +87,21 @@ pub struct Bucketer {
 const TIMESTAMP_END: i64 = 9_223_371_331_200_000_000; // 294277-01-01 00:00, the first not held
 
 fn clamp_timestamp(t: i128) -> i64 {
-    t.clamp(i128::from(buckets::TIMESTAMP_MIN), i128::from(TIMESTAMP_END - 1)) as i64
+    t.clamp(
+        i128::from(buckets::TIMESTAMP_MIN),
+        i128::from(TIMESTAMP_END - 1),
+    ) as i64
 }
 
 impl Bucketer {
     /// `zone` is needed for timestamptz and ignored otherwise.
     pub fn new(width: Width, kind: TimeKind, zone: *mut pg_sys::pg_tz) -> Bucketer {
-        Bucketer { width, kind, zone, last: None }
+        Bucketer {
+            width,
+            kind,
+            zone,
+            last: None,
+        }
     }
 
     /// The bucket of a non-NULL time Datum of this kind, as a Datum of the same type.
@@ -103,7 +111,9 @@ impl Bucketer {
                 let day = time.value() as i32;
                 pg_sys::Datum::from(self.width.date_bucket(day))
             }
-            TimeKind::Timestamp => pg_sys::Datum::from(self.width.timestamp_bucket(time.value() as i64)),
+            TimeKind::Timestamp => {
+                pg_sys::Datum::from(self.width.timestamp_bucket(time.value() as i64))
+            }
             TimeKind::Timestamptz => {
                 let t = time.value() as i64;
                 if let Some((at, bucket)) = self.last {
@@ -127,7 +137,15 @@ impl Bucketer {
             let mut tm = pg_sys::pg_tm::default();
             let mut fsec: pg_sys::fsec_t = 0;
             let mut west: i32 = 0;
-            let local = if pg_sys::timestamp2tm(t, &mut west, &mut tm, &mut fsec, std::ptr::null_mut(), self.zone) == 0 {
+            let local = if pg_sys::timestamp2tm(
+                t,
+                &mut west,
+                &mut tm,
+                &mut fsec,
+                std::ptr::null_mut(),
+                self.zone,
+            ) == 0
+            {
                 clamp_timestamp(i128::from(t) - i128::from(west) * 1_000_000)
             } else {
                 t
@@ -180,22 +198,37 @@ unsafe fn bucketer_of(fcinfo: pg_sys::FunctionCallInfo, kind: TimeKind) -> &'sta
         let args = (*fcinfo).args.as_slice(if zoned { 3 } else { 2 });
         let interval = interval_arg(args[1].value);
         let key = (interval.month, interval.day, interval.time);
-        let name = if zoned { String::from_datum(args[2].value, false) } else { None };
+        let name = if zoned {
+            String::from_datum(args[2].value, false)
+        } else {
+            None
+        };
         let site = (*flinfo).fn_extra as *mut CallSite;
         let same = !site.is_null()
             && (*site).interval == key
-            && (!zoned || std::ffi::CStr::from_ptr((*site).zone_name).to_str().ok() == name.as_deref());
+            && (!zoned
+                || std::ffi::CStr::from_ptr((*site).zone_name).to_str().ok() == name.as_deref());
         if !same {
             let width = width_of(interval, kind, &interval_text(args[1].value));
             let (tz, zone_name) = match &name {
                 Some(n) => {
-                    let c = CString::new(n.as_str()).unwrap_or_else(|_| error!("time zone name contains a NUL byte"));
-                    (zone(n), pg_sys::MemoryContextStrdup((*flinfo).fn_mcxt, c.as_ptr()))
+                    let c = CString::new(n.as_str())
+                        .unwrap_or_else(|_| error!("time zone name contains a NUL byte"));
+                    (
+                        zone(n),
+                        pg_sys::MemoryContextStrdup((*flinfo).fn_mcxt, c.as_ptr()),
+                    )
                 }
                 None => (std::ptr::null_mut(), std::ptr::null_mut()),
             };
-            let site = pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<CallSite>()) as *mut CallSite;
-            site.write(CallSite { interval: key, zone_name, bucketer: Bucketer::new(width, kind, tz) });
+            let site =
+                pg_sys::MemoryContextAlloc((*flinfo).fn_mcxt, std::mem::size_of::<CallSite>())
+                    as *mut CallSite;
+            site.write(CallSite {
+                interval: key,
+                zone_name,
+                bucketer: Bucketer::new(width, kind, tz),
+            });
             (*flinfo).fn_extra = site.cast();
         }
         &mut (*((*flinfo).fn_extra as *mut CallSite)).bucketer
@@ -211,9 +244,19 @@ unsafe fn bucket_call(fcinfo: pg_sys::FunctionCallInfo, kind: TimeKind) -> pg_sy
 
 use pgrx::FromDatum;
 
-v1_function!(nps_live_bucket_date, pg_finfo_nps_live_bucket_date, |f| bucket_call(f, TimeKind::Date));
-v1_function!(nps_live_bucket_timestamp, pg_finfo_nps_live_bucket_timestamp, |f| bucket_call(f, TimeKind::Timestamp));
-v1_function!(nps_live_bucket_timestamptz, pg_finfo_nps_live_bucket_timestamptz, |f| bucket_call(f, TimeKind::Timestamptz));
+v1_function!(nps_live_bucket_date, pg_finfo_nps_live_bucket_date, |f| {
+    bucket_call(f, TimeKind::Date)
+});
+v1_function!(
+    nps_live_bucket_timestamp,
+    pg_finfo_nps_live_bucket_timestamp,
+    |f| bucket_call(f, TimeKind::Timestamp)
+);
+v1_function!(
+    nps_live_bucket_timestamptz,
+    pg_finfo_nps_live_bucket_timestamptz,
+    |f| bucket_call(f, TimeKind::Timestamptz)
+);
 
 extension_sql!(
     r#"

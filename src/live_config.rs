@@ -136,25 +136,51 @@ pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
     );
     let missing = |what: &str| format!("{table} has no {what}");
     Spi::connect(|client| {
-        let rows = client.select(&query, None, &[]).map_err(|e| format!("{table} cannot be read: {e}"))?;
+        let rows = client
+            .select(&query, None, &[])
+            .map_err(|e| format!("{table} cannot be read: {e}"))?;
         let row = rows.first();
         let count: i64 = row.get(24).ok().flatten().unwrap_or(0);
         if count != 1 {
             return Err(format!("{table} holds {count} rows instead of one"));
         }
-        let get_oid = |i| row.get::<pg_sys::Oid>(i).ok().flatten().ok_or_else(|| missing("row"));
+        let get_oid = |i| {
+            row.get::<pg_sys::Oid>(i)
+                .ok()
+                .flatten()
+                .ok_or_else(|| missing("row"))
+        };
         let text = |i| row.get::<String>(i).ok().flatten();
-        let interval = row.get::<pgrx::datum::Interval>(8).ok().flatten().ok_or_else(|| missing("bucket"))?;
+        let interval = row
+            .get::<pgrx::datum::Interval>(8)
+            .ok()
+            .flatten()
+            .ok_or_else(|| missing("bucket"))?;
         let mut names = vec![text(3), text(4), text(5)];
-        names.extend(row.get::<Vec<String>>(6).ok().flatten().unwrap_or_default().into_iter().map(Some));
+        names.extend(
+            row.get::<Vec<String>>(6)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .into_iter()
+                .map(Some),
+        );
         let format: i32 = row.get(13).ok().flatten().unwrap_or(0);
         let storage = Storage {
             ext: text(23).ok_or_else(|| missing("extension schema"))?,
             live: text(14).unwrap_or_default(),
             data: text(15).unwrap_or_default(),
             delta: text(16).unwrap_or_default(),
-            segments: row.get::<Vec<String>>(21).ok().flatten().unwrap_or_default(),
-            segment_literals: row.get::<Vec<String>>(22).ok().flatten().unwrap_or_default(),
+            segments: row
+                .get::<Vec<String>>(21)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            segment_literals: row
+                .get::<Vec<String>>(22)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
         };
         Ok(Config {
             oid,
@@ -227,7 +253,9 @@ pub fn root_column(root: pg_sys::Oid, name: &str, attnum: i16) -> Option<(String
     if by_name > 0 {
         return Some((name.to_string(), by_name));
     }
-    attname(root, attnum).filter(|_| attnum > 0).map(|n| (n, attnum))
+    attname(root, attnum)
+        .filter(|_| attnum > 0)
+        .map(|n| (n, attnum))
 }
 
 /// The column of `relation` called `name`, with its types.
@@ -244,14 +272,33 @@ pub fn column(relation: pg_sys::Oid, name: &str) -> Result<Column, String> {
         pg_sys::get_atttypetypmodcoll(relation, attnum, &mut typid, &mut typmod, &mut collation);
         let (mut typlen, mut typbyval, mut align) = (0i16, false, 0 as std::ffi::c_char);
         pg_sys::get_typlenbyvalalign(typid, &mut typlen, &mut typbyval, &mut align);
-        Ok(Column { attnum, typid, base: pg_sys::getBaseType(typid), typlen, typbyval, typalign: align })
+        Ok(Column {
+            attnum,
+            typid,
+            base: pg_sys::getBaseType(typid),
+            typlen,
+            typbyval,
+            typalign: align,
+        })
     }
 }
 
-const SCORE_TYPES: [pg_sys::Oid; 6] =
-    [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID, pg_sys::NUMERICOID, pg_sys::FLOAT4OID, pg_sys::FLOAT8OID];
-const WEIGHT_TYPES: [pg_sys::Oid; 6] =
-    [pg_sys::INT2OID, pg_sys::INT4OID, pg_sys::INT8OID, pg_sys::FLOAT4OID, pg_sys::FLOAT8OID, pg_sys::NUMERICOID];
+const SCORE_TYPES: [pg_sys::Oid; 6] = [
+    pg_sys::INT2OID,
+    pg_sys::INT4OID,
+    pg_sys::INT8OID,
+    pg_sys::NUMERICOID,
+    pg_sys::FLOAT4OID,
+    pg_sys::FLOAT8OID,
+];
+const WEIGHT_TYPES: [pg_sys::Oid; 6] = [
+    pg_sys::INT2OID,
+    pg_sys::INT4OID,
+    pg_sys::INT8OID,
+    pg_sys::FLOAT4OID,
+    pg_sys::FLOAT8OID,
+    pg_sys::NUMERICOID,
+];
 
 /// Whether a score column's base type is one live summaries read.
 pub fn score_type_ok(base: pg_sys::Oid) -> bool {
@@ -266,7 +313,11 @@ pub fn weight_type_ok(base: pg_sys::Oid) -> bool {
 pub fn quote(name: &str) -> String {
     let c = c_name(name);
     // quote_identifier returns its argument itself when no quotes are needed: c must outlive it
-    unsafe { CStr::from_ptr(pg_sys::quote_identifier(c.as_ptr())).to_string_lossy().into_owned() }
+    unsafe {
+        CStr::from_ptr(pg_sys::quote_identifier(c.as_ptr()))
+            .to_string_lossy()
+            .into_owned()
+    }
 }
 
 /// Find and check everything a trigger of `relation` with configuration table `config_name`
@@ -284,19 +335,33 @@ fn load(relation: pg_sys::Oid, config_name: &str) -> Result<Live, String> {
     .ok_or_else(|| format!("its configuration table {config_name} does not exist"))?;
     let config = read_config(config_oid)?;
     if config.format != FORMAT {
-        return Err(format!("{config_name} is of format {} (expected {FORMAT})", config.format));
+        return Err(format!(
+            "{config_name} is of format {} (expected {FORMAT})",
+            config.format
+        ));
     }
     if config.source != root {
-        return Err(format!("{config_name} configures a live summary of another table ({})", config.source_name));
+        return Err(format!(
+            "{config_name} configures a live summary of another table ({})",
+            config.source_name
+        ));
     }
     if config.owners.iter().any(|&o| o != owner) {
-        return Err(format!("{config_name} or its live data do not belong to the owner of {}", relation_text(root)));
+        return Err(format!(
+            "{config_name} or its live data do not belong to the owner of {}",
+            relation_text(root)
+        ));
     }
     resolve(&config, relation, root, owner)
 }
 
 /// The configuration's columns found in `relation` (the root or one of its partitions).
-pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner: pg_sys::Oid) -> Result<Live, String> {
+pub fn resolve(
+    config: &Config,
+    relation: pg_sys::Oid,
+    root: pg_sys::Oid,
+    owner: pg_sys::Oid,
+) -> Result<Live, String> {
     let mut renamed = false;
     let mut columns = Vec::new();
     for (i, name) in config.names.iter().enumerate() {
@@ -308,7 +373,10 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
         let (current, _) = root_column(root, name, attnum)
             .ok_or_else(|| format!("column {name} of {} no longer exists", config.source_name))?;
         renamed |= &current != name;
-        columns.push(Some(column(relation, &current).map_err(|e| format!("{e} in {}", relation_text(relation)))?));
+        columns.push(Some(
+            column(relation, &current)
+                .map_err(|e| format!("{e} in {}", relation_text(relation)))?,
+        ));
     }
     // the source renamed since (the configuration names it to recognise what a dropped one left)
     renamed |= config.source_name != relation_text(root);
@@ -318,11 +386,15 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
     if !score_type_ok(score.base) {
         return Err("its score column is no longer of a number type".into());
     }
-    let kind = TimeKind::of_type(time.base).ok_or("its time column is no longer a date or timestamp")?;
+    let kind =
+        TimeKind::of_type(time.base).ok_or("its time column is no longer a date or timestamp")?;
     if weight.is_some_and(|w| !weight_type_ok(w.base)) {
         return Err("its weight column is no longer of a number type".into());
     }
-    let segments: Vec<Column> = segments.iter().map(|c| c.expect("segments are never NULL")).collect();
+    let segments: Vec<Column> = segments
+        .iter()
+        .map(|c| c.expect("segments are never NULL"))
+        .collect();
     // the live data's key columns must still be of the source's types
     let data_types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
         "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
@@ -334,10 +406,15 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
     .unwrap_or_default();
     let expected: Vec<pg_sys::Oid> = std::iter::once(time.base)
         .chain(segments.iter().map(|s| s.typid))
-        .chain(std::iter::once(data_types.last().copied().unwrap_or(pg_sys::InvalidOid)))
+        .chain(std::iter::once(
+            data_types.last().copied().unwrap_or(pg_sys::InvalidOid),
+        ))
         .collect();
     if data_types != expected {
-        return Err(format!("the types of {} no longer match its source's columns", config.storage.data));
+        return Err(format!(
+            "the types of {} no longer match its source's columns",
+            config.storage.data
+        ));
     }
     let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
     let delta_row = Spi::get_three_with_args::<Vec<pg_sys::Oid>, bool, pg_sys::Oid>(
@@ -369,7 +446,10 @@ pub fn resolve(config: &Config, relation: pg_sys::Oid, root: pg_sys::Oid, owner:
     let row_type = unsafe { pg_sys::get_rel_type_id(config.data) };
     let rows = unsafe { pg_sys::get_array_type(row_type) };
     if delta_types != [rows, rows, pg_sys::INT8OID] {
-        return Err(format!("the columns of {} are not those of its live data", config.storage.delta));
+        return Err(format!(
+            "the columns of {} are not those of its live data",
+            config.storage.delta
+        ));
     }
     let (months, days, micros) = config.bucket;
     let width = Width::from_interval(months, days, micros, kind == TimeKind::Date)
@@ -420,7 +500,11 @@ fn literal(text: &str) -> String {
 /// The arguments after the time of `nps_live_bucket` for this bucket (and zone).
 pub fn bucket_args(bucket: &str, zone: Option<&str>) -> String {
     match zone {
-        Some(z) => format!("{}::pg_catalog.interval, {}::pg_catalog.text", literal(bucket), literal(z)),
+        Some(z) => format!(
+            "{}::pg_catalog.interval, {}::pg_catalog.text",
+            literal(bucket),
+            literal(z)
+        ),
         None => format!("{}::pg_catalog.interval", literal(bucket)),
     }
 }
@@ -443,7 +527,9 @@ unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) 
             cache.clear();
         } else {
             cache.retain(|_, entry| match entry {
-                Ok(live) => ![live.relation, live.root, live.config, live.data, live.delta].contains(&relid),
+                Ok(live) => {
+                    ![live.relation, live.root, live.config, live.data, live.delta].contains(&relid)
+                }
                 Err(_) => false,
             });
         }
@@ -473,7 +559,9 @@ pub fn with_live<R>(
     // taken out while in use, so that an invalidation meanwhile cannot free it under us, and
     // put back only if none came
     let generation = GENERATION.get();
-    let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&trigger)).expect("just loaded");
+    let mut entry = CACHE
+        .with(|cache| cache.borrow_mut().remove(&trigger))
+        .expect("just loaded");
     let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
     if GENERATION.get() == generation {
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));

@@ -108,7 +108,11 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
             .chain(self.segments.iter().map(String::as_str))
             .map(|c| format!("(ARRAY[{c}])"))
             .collect();
-        format!("CREATE UNIQUE INDEX {name} ON {} ({})", self.data, parts.join(", "))
+        format!(
+            "CREATE UNIQUE INDEX {name} ON {} ({})",
+            self.data,
+            parts.join(", ")
+        )
     }
 
     /// The view's query: exact in any snapshot. Keys without pending changes come straight from
@@ -182,7 +186,10 @@ SELECT {m_keys}, m.summary FROM merged m
 
     /// Empty the live summary (TRUNCATE of the whole source).
     pub fn clear(&self) -> [String; 2] {
-        [format!("DELETE FROM {}", self.delta), format!("DELETE FROM {}", self.data)]
+        [
+            format!("DELETE FROM {}", self.delta),
+            format!("DELETE FROM {}", self.data),
+        ]
     }
 
     /// Append summaries per key as one pending change: `query` yields the key columns and
@@ -222,7 +229,9 @@ HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
             .zip(&self.segments)
             .map(|(s, d)| format!("t.{s} AS {d}"))
             .collect();
-        let group: Vec<String> = (1..=self.segments.len() + 1).map(|i| i.to_string()).collect();
+        let group: Vec<String> = (1..=self.segments.len() + 1)
+            .map(|i| i.to_string())
+            .collect();
         format!(
             "SELECT {ext}.nps_live_bucket(t.{time}, {args}) AS bucket{comma}{segments}, {ext}.nps_agg({answer}) AS summary
   FROM {relation} t
@@ -243,7 +252,12 @@ HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
     pub fn differences(&self, source: &Source, filter: &str, live_filter: &str) -> String {
         let ext = &self.ext;
         let json: Vec<String> = std::iter::once(("'bucket'".to_string(), "bucket"))
-            .chain(self.segment_literals.iter().cloned().zip(self.segments.iter().map(String::as_str)))
+            .chain(
+                self.segment_literals
+                    .iter()
+                    .cloned()
+                    .zip(self.segments.iter().map(String::as_str)),
+            )
             .map(|(k, c)| format!("{k}, coalesce(e.{c}, l.{c})"))
             .collect();
         let keys: Vec<String> = std::iter::once("bucket")
@@ -305,7 +319,10 @@ mod tests {
             storage(&["plan", "\"Region\""]).key_index("l_key"),
             "CREATE UNIQUE INDEX l_key ON public.l_data ((ARRAY[bucket]), (ARRAY[plan]), (ARRAY[\"Region\"]))"
         );
-        assert_eq!(storage(&[]).key_index("k"), "CREATE UNIQUE INDEX k ON public.l_data ((ARRAY[bucket]))");
+        assert_eq!(
+            storage(&[]).key_index("k"),
+            "CREATE UNIQUE INDEX k ON public.l_data ((ARRAY[bucket]))"
+        );
     }
 
     #[test]
@@ -340,7 +357,9 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
             bucket_args: "'1 day'::pg_catalog.interval".into(),
         };
         let sql = s.recompute(&source, " AND t.x");
-        assert!(sql.contains("ext.nps_live_bucket(t.\"At\", '1 day'::pg_catalog.interval) AS bucket, t.tier AS plan"));
+        assert!(sql.contains(
+            "ext.nps_live_bucket(t.\"At\", '1 day'::pg_catalog.interval) AS bucket, t.tier AS plan"
+        ));
         assert!(sql.contains("ext.nps_agg(t.score, t.w::pg_catalog.float8)"));
         assert!(sql.contains("WHERE t.score IS NOT NULL AND t.w IS NOT NULL AND t.x"));
         assert!(sql.ends_with("GROUP BY 1, 2"));
@@ -351,11 +370,25 @@ mod print {
     #[test]
     fn print_differences() {
         let s = super::tests_storage();
-        let source = super::Source { relation: "public.answers".into(), time: "day".into(), score: "score".into(), weight: None, segments: vec!["plan".into()], bucket_args: "'1 day'::pg_catalog.interval".into() };
+        let source = super::Source {
+            relation: "public.answers".into(),
+            time: "day".into(),
+            score: "score".into(),
+            weight: None,
+            segments: vec!["plan".into()],
+            bucket_args: "'1 day'::pg_catalog.interval".into(),
+        };
         println!("{}", s.differences(&source, "", ""));
     }
 }
 #[cfg(test)]
 fn tests_storage() -> Storage {
-    Storage { ext: "ext".into(), live: "public.l".into(), data: "public.l_data".into(), delta: "public.l_delta".into(), segments: vec!["plan".into()], segment_literals: vec!["'plan'".into()] }
+    Storage {
+        ext: "ext".into(),
+        live: "public.l".into(),
+        data: "public.l_data".into(),
+        delta: "public.l_delta".into(),
+        segments: vec!["plan".into()],
+        segment_literals: vec!["'plan'".into()],
+    }
 }

@@ -34,6 +34,15 @@ pub const FOLD_INTERVAL: &str = "1 second";
 /// How often a writer looks whether a fold is due.
 pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// Working as the source's owner inside a writer's statement, without JIT: compiling (tens of
+/// milliseconds, and the fold's forced index scans look costly to the planner) would cost far
+/// more than the small queries run here.
+fn as_owner_in_statement(owner: pg_sys::Oid, settings: &[(&CStr, &CStr)]) -> AsOwner {
+    let mut all = vec![(c"jit", c"off")];
+    all.extend_from_slice(settings);
+    AsOwner::with(owner, &all)
+}
+
 /// The changes of one key (bucket and segments) made by a statement.
 struct Change {
     bucket: Option<pg_sys::Datum>,
@@ -100,10 +109,14 @@ unsafe fn answer(col: &Column, value: pg_sys::Datum) -> Result<Answer, AnswerErr
             pg_sys::INT2OID => Answer::from_int(i64::from(value.value() as i16)),
             pg_sys::INT4OID => Answer::from_int(i64::from(value.value() as i32)),
             pg_sys::INT8OID => Answer::from_int(value.value() as i64),
-            pg_sys::FLOAT4OID => {
-                Answer::from_float(f64::from(f32::from_bits(value.value() as u32)), crate::score::float4_text)
-            }
-            pg_sys::FLOAT8OID => Answer::from_float(f64::from_bits(value.value() as u64), crate::score::float8_text),
+            pg_sys::FLOAT4OID => Answer::from_float(
+                f64::from(f32::from_bits(value.value() as u32)),
+                crate::score::float4_text,
+            ),
+            pg_sys::FLOAT8OID => Answer::from_float(
+                f64::from_bits(value.value() as u64),
+                crate::score::float8_text,
+            ),
             _ => match crate::numeric::whole_answer(crate::varlena::bytes_of(value)) {
                 Some(a) => Ok(a),
                 None => {
@@ -124,7 +137,11 @@ unsafe fn weight(col: &Column, value: pg_sys::Datum) -> f64 {
             pg_sys::INT8OID => value.value() as i64 as f64,
             pg_sys::FLOAT4OID => f64::from(f32::from_bits(value.value() as u32)),
             pg_sys::FLOAT8OID => f64::from_bits(value.value() as u64),
-            _ => pgrx::direct_function_call::<f64>(pg_sys::numeric_float8_no_overflow, &[Some(value)]).unwrap_or(f64::NAN),
+            _ => pgrx::direct_function_call::<f64>(
+                pg_sys::numeric_float8_no_overflow,
+                &[Some(value)],
+            )
+            .unwrap_or(f64::NAN),
         }
     }
 }
@@ -135,13 +152,16 @@ impl Changes {
     /// summarized (it could not have been) and is passed over.
     unsafe fn add_row(&mut self, live: &mut Live, slot: *mut pg_sys::TupleTableSlot, sign: i8) {
         unsafe {
-            let values = std::slice::from_raw_parts((*slot).tts_values, (*slot).tts_nvalid as usize);
+            let values =
+                std::slice::from_raw_parts((*slot).tts_values, (*slot).tts_nvalid as usize);
             let nulls = std::slice::from_raw_parts((*slot).tts_isnull, (*slot).tts_nvalid as usize);
             let get = |c: &Column| {
                 let i = c.attnum as usize - 1;
                 (!nulls[i]).then_some(values[i])
             };
-            let Some(score) = get(&live.score) else { return };
+            let Some(score) = get(&live.score) else {
+                return;
+            };
             let answer = match answer(&live.score, score) {
                 Ok(a) => a,
                 Err(e) if sign > 0 => e.report(),
@@ -170,16 +190,26 @@ impl Changes {
             if at == n {
                 self.list.push(Change {
                     bucket,
-                    segments: live.segments.iter().map(|c| get(c).map(|v| copied(v, c))).collect(),
+                    segments: live
+                        .segments
+                        .iter()
+                        .map(|c| get(c).map(|v| copied(v, c)))
+                        .collect(),
                     plus: Summary::default(),
                     minus: Summary::default(),
                 });
             }
             let change = &mut self.list[at];
-            let part = if sign > 0 { &mut change.plus } else { &mut change.minus };
+            let part = if sign > 0 {
+                &mut change.plus
+            } else {
+                &mut change.minus
+            };
             match weight {
                 None => part.tally.add(answer),
-                Some(w) => part.add_weighted(answer, w).unwrap_or_else(|e| crate::summary::combine_error(e)),
+                Some(w) => part
+                    .add_weighted(answer, w)
+                    .unwrap_or_else(|e| crate::summary::combine_error(e)),
             }
         }
     }
@@ -189,17 +219,22 @@ impl Changes {
     fn cancel(&mut self) {
         for c in &mut self.list {
             if c.plus.weights.is_none() && c.minus.weights.is_none() {
-                let both: [i64; crate::tally::ANSWERS] =
-                    std::array::from_fn(|i| c.plus.tally.counts()[i].min(c.minus.tally.counts()[i]));
+                let both: [i64; crate::tally::ANSWERS] = std::array::from_fn(|i| {
+                    c.plus.tally.counts()[i].min(c.minus.tally.counts()[i])
+                });
                 let both = crate::tally::Tally::from_counts(both).expect("counts are at least 0");
                 c.plus.tally.subtract(&both).expect("both parts hold these");
-                c.minus.tally.subtract(&both).expect("both parts hold these");
+                c.minus
+                    .tally
+                    .subtract(&both)
+                    .expect("both parts hold these");
             } else if c.plus == c.minus {
                 c.plus = Summary::default();
                 c.minus = Summary::default();
             }
         }
-        self.list.retain(|c| !c.plus.is_empty() || !c.minus.is_empty());
+        self.list
+            .retain(|c| !c.plus.is_empty() || !c.minus.is_empty());
     }
 }
 
@@ -215,7 +250,13 @@ unsafe fn read_table(
         return;
     }
     unsafe {
-        let last = live.segments.iter().chain([&live.score, &live.time]).chain(live.weight.iter()).map(|c| c.attnum).max();
+        let last = live
+            .segments
+            .iter()
+            .chain([&live.score, &live.time])
+            .chain(live.weight.iter())
+            .map(|c| c.attnum)
+            .max();
         let slot = pg_sys::MakeSingleTupleTableSlot(descriptor, &pg_sys::TTSOpsMinimalTuple);
         // a read pointer of our own: other triggers of the statement read the same table
         let pointer = pg_sys::tuplestore_alloc_read_pointer(table, pg_sys::EXEC_FLAG_REWIND as i32);
@@ -231,9 +272,18 @@ unsafe fn read_table(
 }
 
 /// A one-dimensional array of `values` (NULL where None) of element type `col`.
-unsafe fn array(values: &[Option<pg_sys::Datum>], typid: pg_sys::Oid, typlen: i16, typbyval: bool, typalign: std::ffi::c_char) -> pg_sys::Datum {
+unsafe fn array(
+    values: &[Option<pg_sys::Datum>],
+    typid: pg_sys::Oid,
+    typlen: i16,
+    typbyval: bool,
+    typalign: std::ffi::c_char,
+) -> pg_sys::Datum {
     unsafe {
-        let mut datums: Vec<pg_sys::Datum> = values.iter().map(|v| v.unwrap_or(pg_sys::Datum::from(0))).collect();
+        let mut datums: Vec<pg_sys::Datum> = values
+            .iter()
+            .map(|v| v.unwrap_or(pg_sys::Datum::from(0)))
+            .collect();
         let mut nulls: Vec<bool> = values.iter().map(Option::is_none).collect();
         let mut dims = [values.len() as i32];
         let mut lbs = [1];
@@ -253,7 +303,11 @@ unsafe fn array(values: &[Option<pg_sys::Datum>], typid: pg_sys::Oid, typlen: i1
 }
 
 fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
-    (!s.is_empty()).then(|| crate::summary::NpsSummary(*s).into_datum().expect("a summary is never NULL"))
+    (!s.is_empty()).then(|| {
+        crate::summary::NpsSummary(*s)
+            .into_datum()
+            .expect("a summary is never NULL")
+    })
 }
 
 /// Append a statement's changes to the live summary as one row of its delta table: two arrays
@@ -266,19 +320,34 @@ unsafe fn append(live: &Live, changes: &Changes) {
             let rows: Vec<Option<pg_sys::Datum>> = changes
                 .list
                 .iter()
-                .filter_map(|c| summary_datum(if plus { &c.plus } else { &c.minus }).map(|s| (c, s)))
+                .filter_map(|c| {
+                    summary_datum(if plus { &c.plus } else { &c.minus }).map(|s| (c, s))
+                })
                 .map(|(c, summary)| {
                     let mut fields: Vec<pg_sys::Datum> = Vec::with_capacity(c.segments.len() + 2);
                     let mut nulls: Vec<bool> = Vec::with_capacity(c.segments.len() + 2);
-                    for v in std::iter::once(c.bucket).chain(c.segments.iter().copied()).chain([Some(summary)]) {
+                    for v in std::iter::once(c.bucket)
+                        .chain(c.segments.iter().copied())
+                        .chain([Some(summary)])
+                    {
                         fields.push(v.unwrap_or(pg_sys::Datum::from(0)));
                         nulls.push(v.is_none());
                     }
-                    let tuple = pg_sys::heap_form_tuple(descriptor, fields.as_mut_ptr(), nulls.as_mut_ptr());
+                    let tuple = pg_sys::heap_form_tuple(
+                        descriptor,
+                        fields.as_mut_ptr(),
+                        nulls.as_mut_ptr(),
+                    );
                     Some(pg_sys::heap_copy_tuple_as_datum(tuple, descriptor))
                 })
                 .collect();
-            values.push(array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char));
+            values.push(array(
+                &rows,
+                live.row_type,
+                -1,
+                false,
+                b'd' as std::ffi::c_char,
+            ));
         }
         pg_sys::DecrTupleDescRefCount(descriptor);
         // the key of delta's index: any value finds the row again (folds read the whole index);
@@ -289,7 +358,11 @@ unsafe fn append(live: &Live, changes: &Changes) {
             let relation = pg_sys::table_open(live.delta, lock);
             let index = pg_sys::index_open(live.delta_index, lock);
             let mut nulls = vec![false; values.len()];
-            let tuple = pg_sys::heap_form_tuple((*relation).rd_att, values.as_mut_ptr(), nulls.as_mut_ptr());
+            let tuple = pg_sys::heap_form_tuple(
+                (*relation).rd_att,
+                values.as_mut_ptr(),
+                nulls.as_mut_ptr(),
+            );
             pg_sys::simple_heap_insert(relation, tuple);
             let mut key = [*values.last().expect("the writer")];
             let mut key_null = [false];
@@ -307,7 +380,7 @@ unsafe fn append(live: &Live, changes: &Changes) {
             pg_sys::table_close(relation, pg_sys::NoLock as i32);
         } else {
             // an index, trigger or rule someone added: through the executor, which keeps them
-            let _owner = AsOwner::new(live.owner);
+            let _owner = as_owner_in_statement(live.owner, &[]);
             let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
             let types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
                 "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
@@ -317,9 +390,17 @@ unsafe fn append(live: &Live, changes: &Changes) {
             .ok()
             .flatten()
             .unwrap_or_default();
-            let args: Vec<_> = values.iter().zip(&types).map(|(&v, &t)| pgrx::datum::DatumWithOid::new(v, t)).collect();
+            let args: Vec<_> = values
+                .iter()
+                .zip(&types)
+                .map(|(&v, &t)| pgrx::datum::DatumWithOid::new(v, t))
+                .collect();
             Spi::run_with_args(
-                &format!("INSERT INTO {} VALUES ({})", live.storage.delta, placeholders.join(", ")),
+                &format!(
+                    "INSERT INTO {} VALUES ({})",
+                    live.storage.delta,
+                    placeholders.join(", ")
+                ),
                 &args,
             )
             .unwrap_or_else(|e| error!("could not append to {}: {e}", live.storage.delta));
@@ -350,7 +431,10 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
     };
     let folded = in_subtransaction(|| {
         // the pending rows are found through delta's index, whatever the planner thinks of it
-        let _owner = AsOwner::with(live.owner, &[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")]);
+        let _owner = as_owner_in_statement(
+            live.owner,
+            &[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")],
+        );
         Spi::connect_mut(|client| {
             if client.update(&gate, None, &[])?.is_empty() {
                 return Ok(false);
@@ -360,7 +444,11 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
                 live.fold_plan = Some(client.prepare_mut(&live.storage.fold(), &[])?.keep());
             }
             client.update(live.fold_plan.as_ref().expect("just prepared"), None, &[])?;
-            client.update(&format!("UPDATE {config} SET folded_at = pg_catalog.clock_timestamp()"), None, &[])?;
+            client.update(
+                &format!("UPDATE {config} SET folded_at = pg_catalog.clock_timestamp()"),
+                None,
+                &[],
+            )?;
             if live.renamed {
                 crate::live_admin::write_names(client, live)?;
             }
@@ -397,7 +485,9 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
             Err(match e {
                 pg_sys::panic::CaughtError::PostgresError(r)
                 | pg_sys::panic::CaughtError::ErrorReport(r)
-                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => (r.sql_error_code(), r.message().to_string()),
+                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => {
+                    (r.sql_error_code(), r.message().to_string())
+                }
             })
         })
         .execute();
@@ -419,7 +509,13 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
                 pg_sys::TRIGGER_EVENT_DELETE => (Some(data.tg_trigslot), None),
                 _ => (Some(data.tg_trigslot), Some(data.tg_newslot)),
             };
-            let last = live.segments.iter().chain([&live.score, &live.time]).chain(live.weight.iter()).map(|c| c.attnum).max();
+            let last = live
+                .segments
+                .iter()
+                .chain([&live.score, &live.time])
+                .chain(live.weight.iter())
+                .map(|c| c.attnum)
+                .max();
             for (slot, sign) in [(new, 1), (old, -1)] {
                 if let Some(slot) = slot.filter(|s| !s.is_null()) {
                     pg_sys::slot_getsomeattrs(slot, i32::from(last.unwrap_or(1)));
@@ -448,14 +544,14 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
 unsafe fn truncate(live: &Live, before: bool) {
     let whole = live.relation == live.root;
     if whole && !before {
-        let _owner = AsOwner::new(live.owner);
+        let _owner = as_owner_in_statement(live.owner, &[]);
         for sql in live.storage.clear() {
             Spi::run(&sql).unwrap_or_else(|e| error!("{e}"));
         }
     } else if !whole && before {
         let relation = live_config::relation_text(live.relation);
         let taken = in_subtransaction(|| {
-            let _owner = AsOwner::new(live.owner);
+            let _owner = as_owner_in_statement(live.owner, &[]);
             let parts = format!(
                 "SELECT r.*, NULL::{}.nps_summary AS plus, r.summary AS minus FROM ({}) r",
                 live.storage.ext,
@@ -464,7 +560,10 @@ unsafe fn truncate(live: &Live, before: bool) {
             Spi::run(&live.storage.append(&parts)).unwrap_or_else(|e| error!("{e}"));
         });
         if let Err((_, e)) = taken {
-            warning!("could not take the answers of {relation} out of {}: {e}", live.storage.live);
+            warning!(
+                "could not take the answers of {relation} out of {}: {e}",
+                live.storage.live
+            );
         }
     }
 }
@@ -488,24 +587,29 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         let before = event & pg_sys::TRIGGER_EVENT_TIMINGMASK == pg_sys::TRIGGER_EVENT_BEFORE;
         // Ordinary sessions fire the statement triggers, replication's apply workers (and any
         // session with session_replication_role = replica) the row triggers: never both.
-        let replica = pg_sys::SessionReplicationRole == pg_sys::SESSION_REPLICATION_ROLE_REPLICA as i32;
+        let replica =
+            pg_sys::SessionReplicationRole == pg_sys::SESSION_REPLICATION_ROLE_REPLICA as i32;
         let acts = op == pg_sys::TRIGGER_EVENT_TRUNCATE || row_level == replica;
         let relation = (*data.tg_relation).rd_id;
         if !acts || trigger.tgnargs < 1 {
             return pg_sys::Datum::from(0);
         }
-        let config = CStr::from_ptr(*trigger.tgargs).to_string_lossy().into_owned();
+        let config = CStr::from_ptr(*trigger.tgargs)
+            .to_string_lossy()
+            .into_owned();
         if !live_config::TRIGGERS.contains(&name.as_ref()) {
             warning!("trigger {name} is not one of a live summary's: it does nothing");
             return pg_sys::Datum::from(0);
         }
-        live_config::with_live(trigger.tgoid, relation, &config, |live| match live {
+        live_config::with_live(trigger.tgoid, relation, &config, |live| {
+            match live {
             Err(why) => warning!(
                 "the live summary kept by trigger {name} on {} does not summarize this change: {why}",
                 live_config::relation_text(relation)
             ),
             Ok(live) if op == pg_sys::TRIGGER_EVENT_TRUNCATE => truncate(live, before),
             Ok(live) => summarize(live, data, row_level),
+        }
         });
         pg_sys::Datum::from(0)
     }

@@ -249,12 +249,23 @@ impl Summary {
             std::array::from_fn(|i| (self.tally.counts()[i] - part.tally.counts()[i]).max(0));
         let tally = Tally::from_counts(counts).expect("counts are at least 0");
         let weights = (self.weights.is_some() || part.weights.is_some()).then(|| {
-            let (mine, theirs) = (self.weights.unwrap_or_default(), part.weights.unwrap_or_default());
+            let (mine, theirs) = (
+                self.weights.unwrap_or_default(),
+                part.weights.unwrap_or_default(),
+            );
             let mut left = Weights {
                 sums: std::array::from_fn(|i| {
-                    if counts[i] == 0 { 0.0 } else { (mine.sums[i] - theirs.sums[i]).max(0.0) }
+                    if counts[i] == 0 {
+                        0.0
+                    } else {
+                        (mine.sums[i] - theirs.sums[i]).max(0.0)
+                    }
                 }),
-                squares: if tally.responses() == 0 { 0.0 } else { (mine.squares - theirs.squares).max(0.0) },
+                squares: if tally.responses() == 0 {
+                    0.0
+                } else {
+                    (mine.squares - theirs.squares).max(0.0)
+                },
             };
             left.settle(&tally);
             left
@@ -269,7 +280,8 @@ impl Summary {
         self.tally == other.tally
             && match (self.weights, other.weights) {
                 (Some(a), Some(b)) => {
-                    a.sums.iter().zip(b.sums).all(|(&x, y)| close(x, y)) && close(a.squares, b.squares)
+                    a.sums.iter().zip(b.sums).all(|(&x, y)| close(x, y))
+                        && close(a.squares, b.squares)
                 }
                 (None, None) => true,
                 // an empty summary of either kind is the same as one of the other
@@ -567,9 +579,12 @@ mod tests {
         w.add_weighted(Answer::from_int(10).unwrap(), 0.5).unwrap();
         w.add_weighted(Answer::from_int(3).unwrap(), 1.0).unwrap();
         let mut part = Summary::default();
-        part.add_weighted(Answer::from_int(10).unwrap(), 0.5).unwrap();
-        part.add_weighted(Answer::from_int(3).unwrap(), 1.0).unwrap();
-        part.add_weighted(Answer::from_int(0).unwrap(), 4.0).unwrap();
+        part.add_weighted(Answer::from_int(10).unwrap(), 0.5)
+            .unwrap();
+        part.add_weighted(Answer::from_int(3).unwrap(), 1.0)
+            .unwrap();
+        part.add_weighted(Answer::from_int(0).unwrap(), 4.0)
+            .unwrap();
         w.saturating_subtract(&part);
         assert_eq!(w.tally.counts(), &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
         let weights = w.weights.unwrap();
@@ -596,6 +611,9 @@ mod tests {
         }
         assert!(!a.same_answers(&c));
         assert!(!a.same_answers(&Summary::unweighted(a.tally)));
-        assert!(Summary::default().same_answers(&Summary { weights: Some(Weights::default()), ..Default::default() }));
+        assert!(Summary::default().same_answers(&Summary {
+            weights: Some(Weights::default()),
+            ..Default::default()
+        }));
     }
 }
