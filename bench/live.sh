@@ -44,13 +44,13 @@ work=$(mktemp -d)
 chmod 755 "$work"
 
 scripts/install.sh --release
-scripts/cluster.sh start bench-live "$PORT" "-c shared_buffers=1GB -c work_mem=64MB -c jit=off -c max_connections=100 -c max_wal_size=8GB"
+scripts/cluster.sh start bench-live "$PORT" "-c shared_buffers=1GB -c work_mem=64MB -c max_connections=100 -c max_wal_size=8GB"
 trap 'scripts/cluster.sh stop bench-live; rm -rf "$work"' EXIT
 psql() { PGOPTIONS="-c client_min_messages=warning" "$BIN/psql" -X -q -h "$HOST" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 psql -c "DROP DATABASE IF EXISTS nps_live_bench" -c "CREATE DATABASE nps_live_bench" \
      -c "ALTER DATABASE nps_live_bench SET TimeZone = 'UTC'"
 psql -d nps_live_bench -c "CREATE EXTENSION nps_ext"
-echo "== PostgreSQL $("$PG_CONFIG" --version | cut -d' ' -f2), $CLIENTS clients, $(nproc) cores, load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== PostgreSQL $("$PG_CONFIG" --version | cut -d' ' -f2) (server defaults but for memory; jit $(psql -At -c "SELECT current_setting('jit') || CASE WHEN pg_jit_available() THEN ', available' ELSE ', not available' END")), $CLIENTS clients, $(nproc) cores, load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # pgbench_tps SCRIPT SECONDS [PGOPTIONS]: transactions per second of $CLIENTS clients
 pgbench_tps() {
@@ -58,17 +58,23 @@ pgbench_tps() {
     -f "$1" nps_live_bench > "$work/last.out" 2>&1 || { cat "$work/last.out" >&2; exit 1; }
   sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$work/last.out"
 }
-# sample SECONDS: every 2 s, sessions waiting on a heavyweight lock and the live summary's
-# pending rows; prints "lock_waits max_pending"
+# sample SECONDS: every 2 s, the sessions waiting on a heavyweight lock (the lock's relation and
+# kind, as "relation:wait_event") and the live summary's pending rows; prints "waits_on_live
+# all_lock_waits max_pending", and the waits seen, by kind, into $work/waits
 sample() {
-  local waits=0 pending=0 n p
+  local pending=0 p
+  : > "$work/waits.now"
   for _ in $(seq $(( $1 / 2 ))); do
     sleep 2
-    read -r n p <<< "$(psql -d nps_live_bench -At -F' ' -c "SELECT (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'),
-                                                                 (SELECT count(*) FROM live_nps_live_delta)")"
-    waits=$((waits + n)); [ "$p" -gt "$pending" ] && pending=$p
+    psql -d nps_live_bench -At -c "SELECT coalesce(l.relation::regclass::text, l.locktype) || ':' || a.wait_event
+                                    FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+                                    WHERE a.wait_event_type = 'Lock'" >> "$work/waits.now"
+    p=$(psql -d nps_live_bench -At -c "SELECT count(*) FROM live_nps_live_delta")
+    [ "$p" -gt "$pending" ] && pending=$p
   done
-  echo "$waits $pending"
+  sort "$work/waits.now" | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = ", " }' >> "$work/waits"
+  echo >> "$work/waits"
+  echo "$(grep -c '^live_nps_live' "$work/waits.now") $(grep -c . "$work/waits.now") $pending"
 }
 
 psql -d nps_live_bench <<'SQL'
@@ -95,7 +101,7 @@ write_scripts() {
 
 if [[ " $PARTS " == *" inserts "* ]]; then
 echo "== 1. inserts: $CLIENTS clients, ${SECONDS_PER_RUN} s per run; rows per second of plain, live and ceiling"
-printf '%-41s %-6s %-5s %12s %12s %12s %6s %6s %6s %6s\n' scenario commit round plain live ceiling live/p ceil/p waits pending
+printf '%-41s %-6s %-5s %12s %12s %12s %6s %6s %6s %6s %7s\n' scenario commit round plain live ceiling live/p ceil/p waits locks pending
 for sync in $SYNC; do
   IFS=, read -r -a scenarios <<< "$SCENARIOS"
   for scenario in "${scenarios[@]}"; do
@@ -118,16 +124,16 @@ for sync in $SYNC; do
         [ "$failures" = 0 ] || { echo "FAILED: $failures failed transactions in $t" >&2; exit 1; }
         if [ $t = live ]; then
           wait $sampler
-          read -r waits pending < "$work/sample"
+          read -r waits locks pending < "$work/sample"
           sleep 1
           [ "$(psql -d nps_live_bench -At -c "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")" = "$deadlocks" ] \
             || { echo "FAILED: deadlocks" >&2; exit 1; }
         fi
       done
       awk -v label="$label" -v sync="$sync" -v round="$round" -v rows="$rows" -v plain="${tps[plain]}" -v live="${tps[live]}" \
-          -v ceiling="${tps[ceiling]}" -v waits="$waits" -v pending="$pending" \
-        'BEGIN { printf "%-41s %-6s %-5s %12.0f %12.0f %12.0f %6.2f %6.2f %6d %6d\n", label, sync, round, plain * rows, live * rows,
-                 ceiling * rows, live / plain, ceiling / plain, waits, pending }' | tee -a "$work/inserts.txt"
+          -v ceiling="${tps[ceiling]}" -v waits="$waits" -v locks="$locks" -v pending="$pending" \
+        'BEGIN { printf "%-41s %-6s %-5s %12.0f %12.0f %12.0f %6.2f %6.2f %6d %6d %7d\n", label, sync, round, plain * rows, live * rows,
+                 ceiling * rows, live / plain, ceiling / plain, waits, locks, pending }' | tee -a "$work/inserts.txt"
     done
   done
 done
@@ -136,14 +142,17 @@ import sys, statistics, collections
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     p = line.split()
-    runs[(" ".join(p[:-9]), p[-9])].append((float(p[-4]), float(p[-3]), int(p[-2]), int(p[-1])))
-print("   median live / plain rows per second (range over rounds); the ceiling likewise; lock waits sampled; most pending rows:")
+    runs[(" ".join(p[:-10]), p[-10])].append((float(p[-5]), float(p[-4]), int(p[-3]), int(p[-2]), int(p[-1])))
+print("   median live / plain rows per second (range over rounds); the ceiling likewise; sessions seen waiting on a")
+print("   heavyweight lock on the live summary's relations (and on any lock); most pending rows:")
 for (label, sync), r in runs.items():
     live, ceil = [x[0] for x in r], [x[1] for x in r]
     print(f"   {label:<41} synchronous_commit={sync:<4} live {statistics.median(live):4.2f} ({min(live):.2f} .. {max(live):.2f})"
           f"   ceiling {statistics.median(ceil):4.2f} ({min(ceil):.2f} .. {max(ceil):.2f})   lock waits {sum(x[2] for x in r)}"
-          f"   pending at most {max(x[3] for x in r)}")
+          f" ({sum(x[3] for x in r)})   pending at most {max(x[4] for x in r)}")
 PY
+echo "   lock waits seen, by relation and kind (live runs with any: $(grep -c . "$work/waits" || true)):"
+grep . "$work/waits" | sed 's/^/     /' || true
 psql -d nps_live_bench -At -c "SELECT 'check: live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('live'))"
 fi
 
