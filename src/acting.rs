@@ -14,7 +14,32 @@ use pgrx::pg_sys;
 pub struct AsOwner {
     user: pg_sys::Oid,
     context: i32,
+    _settings: Settings,
+}
+
+/// While alive, settings changed for the work at hand; put back afterwards.
+pub struct Settings {
     guc_level: i32,
+}
+
+impl Settings {
+    pub fn new(settings: &[(&std::ffi::CStr, &std::ffi::CStr)]) -> Settings {
+        let guc_level = unsafe { pg_sys::NewGUCNestLevel() };
+        for (name, value) in settings {
+            set(name, value);
+        }
+        Settings { guc_level }
+    }
+}
+
+impl Drop for Settings {
+    fn drop(&mut self) {
+        // On an error the (sub)transaction's abort puts them back, as it does for SECURITY
+        // DEFINER functions; doing it here while unwinding would only race it.
+        if !std::thread::panicking() {
+            unsafe { pg_sys::AtEOXact_GUC(true, self.guc_level) };
+        }
+    }
 }
 
 fn set(name: &std::ffi::CStr, value: &std::ffi::CStr) {
@@ -50,17 +75,16 @@ impl AsOwner {
                         | pg_sys::SECURITY_RESTRICTED_OPERATION
                         | pg_sys::SECURITY_NOFORCE_RLS) as i32,
             );
-            let guc_level = pg_sys::NewGUCNestLevel();
-            set(c"search_path", c"pg_catalog, pg_temp");
             // intervals are written into generated SQL as text and read back
-            set(c"IntervalStyle", c"postgres");
-            for (name, value) in settings {
-                set(name, value);
-            }
+            let mut all = vec![
+                (c"search_path", c"pg_catalog, pg_temp"),
+                (c"IntervalStyle", c"postgres"),
+            ];
+            all.extend_from_slice(settings);
             AsOwner {
                 user,
                 context,
-                guc_level,
+                _settings: Settings::new(&all),
             }
         }
     }
@@ -68,15 +92,11 @@ impl AsOwner {
 
 impl Drop for AsOwner {
     fn drop(&mut self) {
-        // On an error the (sub)transaction's abort restores both, as it does for SECURITY
-        // DEFINER functions; putting them back here while unwinding would only race it.
         if std::thread::panicking() {
-            return;
+            return; // as for Settings
         }
-        unsafe {
-            pg_sys::AtEOXact_GUC(true, self.guc_level);
-            pg_sys::SetUserIdAndSecContext(self.user, self.context);
-        }
+        unsafe { pg_sys::SetUserIdAndSecContext(self.user, self.context) };
+        // then the settings, as the field is dropped
     }
 }
 

@@ -445,17 +445,27 @@ impl Plan<'_> {
                 columns.join(", ")
             ),
         );
-        run(
-            client,
-            &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.data),
-        );
-        run(client, &self.storage.key_index(&quote(&self.names.key)));
+        self.set_up_data(client);
         self.comment(
             client,
             "TABLE",
             &self.storage.data,
             "its folded summaries, one row per bucket and segments",
         );
+    }
+
+    /// What data needs besides its columns: its key, whole rows in replication (subscribers'
+    /// row triggers read them), and room on each page so that a fold's update of a key stays
+    /// on its page (a HOT update, which leaves the key's index alone).
+    fn set_up_data(&self, client: &mut SpiClient) {
+        run(
+            client,
+            &format!(
+                "ALTER TABLE {} REPLICA IDENTITY FULL, SET (fillfactor = 50)",
+                self.storage.data
+            ),
+        );
+        run(client, &self.storage.key_index(&quote(&self.names.key)));
     }
 
     fn create_delta(&self, client: &mut SpiClient) {
@@ -1129,11 +1139,7 @@ fn migrate_old_table(
             ),
         );
     }
-    run(
-        client,
-        &format!("ALTER TABLE {} REPLICA IDENTITY FULL", plan.storage.data),
-    );
-    run(client, &plan.storage.key_index(&quote(&plan.names.key)));
+    plan.set_up_data(client);
     plan.comment(
         client,
         "TABLE",
@@ -1580,7 +1586,7 @@ fn nps_live_summary_refresh(
         .unwrap_or_else(|e| error!("{e}"))
         .unwrap_or(0)
     };
-    crate::live_trigger::try_fold(&mut live, false);
+    crate::live_fold::try_fold(&mut live, false);
     live_config::forget_all();
     changed
 }
@@ -1596,7 +1602,7 @@ fn nps_live_summary_fold(source: Option<pg_sys::Oid>) -> bool {
         )
     });
     let (_, mut live) = resolved(source, true);
-    let folded = crate::live_trigger::try_fold(&mut live, false);
+    let folded = crate::live_fold::try_fold(&mut live, false);
     live_config::forget_all();
     folded
 }

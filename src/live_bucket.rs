@@ -81,6 +81,9 @@ pub struct Bucketer {
     width: Width,
     kind: TimeKind,
     zone: *mut pg_sys::pg_tz,
+    /// The zone's offset from UTC in microseconds, when it never changes (UTC itself, say):
+    /// then the wall clock is plain arithmetic.
+    fixed_offset: Option<i64>,
     last: Option<(i64, i64)>,
 }
 
@@ -96,10 +99,15 @@ fn clamp_timestamp(t: i128) -> i64 {
 impl Bucketer {
     /// `zone` is needed for timestamptz and ignored otherwise.
     pub fn new(width: Width, kind: TimeKind, zone: *mut pg_sys::pg_tz) -> Bucketer {
+        let mut east: std::ffi::c_long = 0;
+        let fixed = kind == TimeKind::Timestamptz
+            && !zone.is_null()
+            && unsafe { pg_sys::pg_get_timezone_offset(zone, &mut east) };
         Bucketer {
             width,
             kind,
             zone,
+            fixed_offset: fixed.then_some(i64::from(east) * 1_000_000),
             last: None,
         }
     }
@@ -131,6 +139,12 @@ impl Bucketer {
     fn zoned_bucket(&self, t: i64) -> i64 {
         if t == buckets::TIMESTAMP_NOBEGIN || t == buckets::TIMESTAMP_NOEND {
             return t;
+        }
+        if let Some(east) = self.fixed_offset {
+            let start = self
+                .width
+                .timestamp_bucket(clamp_timestamp(i128::from(t) + i128::from(east)));
+            return clamp_timestamp(i128::from(start) - i128::from(east));
         }
         unsafe {
             // to the wall clock: timestamp2tm reports the offset in seconds west of Greenwich

@@ -60,6 +60,8 @@ pub struct Live {
     /// data's row type: delta's arrays hold its rows
     pub row_type: pg_sys::Oid,
     pub plain_delta: bool,
+    /// Whether keys equal in SQL always have identical bytes (a fold groups by bytes).
+    pub exact_keys: bool,
     pub delta_index: pg_sys::Oid,
     pub score: Column,
     pub time: Column,
@@ -74,8 +76,10 @@ pub struct Live {
     pub renamed: bool,
     /// When this backend last looked whether a fold is due.
     pub tried: std::time::Instant,
-    /// The fold's statement, once planned.
-    pub fold_plan: Option<pgrx::spi::OwnedPreparedStatement>,
+    /// The fold's statement that takes the pending rows, once planned.
+    pub take_plan: Option<pgrx::spi::OwnedPreparedStatement>,
+    /// The statement that looks whether a fold is due, once planned.
+    pub gate_plan: Option<pgrx::spi::OwnedPreparedStatement>,
 }
 
 /// A live summary's configuration, as its table holds it.
@@ -417,6 +421,7 @@ pub fn resolve(
         ));
     }
     let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
+    let exact_keys = keys_equal_by_image(config.data);
     let delta_row = Spi::get_three_with_args::<Vec<pg_sys::Oid>, bool, pg_sys::Oid>(
         "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum),
                 pg_catalog.bool_and(NOT (r.relhastriggers OR r.relhasrules OR r.relrowsecurity)),
@@ -478,6 +483,7 @@ pub fn resolve(
         summary_type,
         row_type,
         plain_delta,
+        exact_keys,
         delta_index: own_index.unwrap_or(pg_sys::InvalidOid),
         score: *score,
         time: *time,
@@ -489,8 +495,46 @@ pub fn resolve(
         source,
         renamed,
         tried: std::time::Instant::now(),
-        fold_plan: None,
+        take_plan: None,
+        gate_plan: None,
     })
+}
+
+/// Whether every key column of `data` (bucket and segments) compares equal exactly when the
+/// bytes of the values are identical, as btree deduplication asks of a type's operator class
+/// (its equalimage function, PostgreSQL 13+): integers, dates, text in a deterministic
+/// collation do; numeric (1.0 = 1.00), floats (0 = -0), arrays and records don't.
+fn keys_equal_by_image(data: pg_sys::Oid) -> bool {
+    const BTEQUALIMAGE_PROC: i16 = 4; // access/nbtree.h
+    let keys = Spi::get_two_with_args::<Vec<pg_sys::Oid>, Vec<pg_sys::Oid>>(
+        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum), pg_catalog.array_agg(a.attcollation ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'summary'",
+        &[unsafe { pgrx::datum::DatumWithOid::new(data, pg_sys::OIDOID) }],
+    );
+    let Ok((Some(types), Some(collations))) = keys else {
+        return false;
+    };
+    types
+        .iter()
+        .zip(&collations)
+        .all(|(&typid, &collation)| unsafe {
+            let base = pg_sys::getBaseType(typid);
+            let opclass = pg_sys::GetDefaultOpClass(base, pg_sys::BTREE_AM_OID);
+            if opclass == pg_sys::InvalidOid {
+                return false;
+            }
+            let input = pg_sys::get_opclass_input_type(opclass);
+            let proc = pg_sys::get_opfamily_proc(
+                pg_sys::get_opclass_family(opclass),
+                input,
+                input,
+                BTEQUALIMAGE_PROC,
+            );
+            proc != pg_sys::InvalidOid
+                && pg_sys::OidFunctionCall1Coll(proc, collation, pg_sys::Datum::from(input)).value()
+                    != 0
+        })
 }
 
 fn literal(text: &str) -> String {

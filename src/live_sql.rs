@@ -147,40 +147,74 @@ SELECT {g_keys}, g.summary
         )
     }
 
-    /// Fold every pending change visible now into data, in one statement: take the delta rows,
-    /// merge them per key, update the keys data has, delete those left without responses and
-    /// insert the new ones. Runs under the live summary's fold lock, so no other fold writes
-    /// data meanwhile.
-    pub fn fold(&self) -> String {
-        let ext = &self.ext;
+    /// Take every pending change visible now: delete the delta rows, returning their parts.
+    pub fn take(&self) -> String {
         format!(
-            "WITH taken AS (DELETE FROM {delta} t WHERE {pending} RETURNING *),
-changes AS (
-    SELECT {u_keys}, {ext}.rollup(u.plus) AS plus, {ext}.rollup(u.minus) AS minus
-      FROM ({parts}) u
-     GROUP BY {u_keys}),
-merged AS (
-    SELECT {c_keys}, f.summary IS NOT NULL AS existed, {ext}.nps_live_apply(f.summary, c.plus, c.minus) AS summary
-      FROM changes c LEFT JOIN {data} f ON {c_is_f}),
-kept AS (
-    UPDATE {data} f SET summary = m.summary FROM merged m
-     WHERE m.existed AND {m_is_f} AND {ext}.nps_responses(m.summary) OPERATOR(pg_catalog.>) 0),
+            "DELETE FROM {} t WHERE {} RETURNING t.nps_live_plus, t.nps_live_minus",
+            self.delta,
+            self.pending_rows("t")
+        )
+    }
+
+    /// Merge changes into data, in one statement: `$1` is an array of data's rows, a key and
+    /// the summary of the answers in (or NULL) each, `$2` the summaries of the answers out, in
+    /// the same order (or NULL). Update the keys data has, delete those left without responses
+    /// (`minus`: any answers went out) and insert the new ones. Runs under the live summary's
+    /// fold lock, so no other fold writes data meanwhile. The arrays come as constants, so
+    /// the planner knows how many changes there are: a few are looked up through data's index,
+    /// many are joined with all of data at once. The keys come once each when their values'
+    /// bytes decide equality (`exact`); otherwise a key spelled differently (numeric 1.0 and
+    /// 1.00) may come several times, and they are grouped as GROUP BY groups.
+    pub fn merge(&self, exact: bool, minus: bool) -> String {
+        let ext = &self.ext;
+        let apply = format!("{ext}.nps_live_apply(f.summary, c.plus, c.minus)");
+        let rows = format!(
+            "ROWS FROM (pg_catalog.unnest($1::{}[]), pg_catalog.unnest($2::{}[])) c({}, plus, minus)",
+            self.data,
+            self.summary_type(),
+            self.columns()
+        );
+        let changes = if exact {
+            format!("SELECT * FROM {rows}")
+        } else {
+            format!(
+                "SELECT {c_keys}, {ext}.rollup(c.plus) AS plus, {ext}.rollup(c.minus) AS minus FROM {rows} GROUP BY {c_keys}",
+                c_keys = self.keys("c")
+            )
+        };
+        let (keep, emptied, not_emptied) = if minus {
+            (
+                format!(" AND (c.minus IS NULL OR {ext}.nps_responses({apply}) OPERATOR(pg_catalog.>) 0)"),
+                format!(
+                    ",
 emptied AS (
-    DELETE FROM {data} f USING merged m
-     WHERE m.existed AND {m_is_f} AND {ext}.nps_responses(m.summary) OPERATOR(pg_catalog.=) 0)
+    DELETE FROM {data} f USING changes c
+     WHERE c.minus IS NOT NULL AND {c_is_f} AND {ext}.nps_responses({apply}) OPERATOR(pg_catalog.=) 0
+    RETURNING {f_keys})",
+                    data = self.data,
+                    c_is_f = self.same_key("c", "f"),
+                    f_keys = self.keys("f"),
+                ),
+                format!(" AND NOT EXISTS (SELECT FROM emptied f WHERE {})", self.same_key("c", "f")),
+            )
+        } else {
+            Default::default()
+        };
+        format!(
+            "WITH changes AS ({changes}),
+kept AS (
+    UPDATE {data} f SET summary = {apply} FROM changes c
+     WHERE {c_is_f}{keep}
+    RETURNING {f_keys}){emptied}
 INSERT INTO {data} ({cols}, summary)
-SELECT {m_keys}, m.summary FROM merged m
- WHERE NOT m.existed AND {ext}.nps_responses(m.summary) OPERATOR(pg_catalog.>) 0",
-            delta = self.delta,
+SELECT {c_keys}, {ext}.nps_live_apply(NULL, c.plus, c.minus) FROM changes c
+ WHERE NOT EXISTS (SELECT FROM kept f WHERE {c_is_f}){not_emptied}
+   AND {ext}.nps_responses({ext}.nps_live_apply(NULL, c.plus, c.minus)) OPERATOR(pg_catalog.>) 0",
             data = self.data,
-            pending = self.pending_rows("t"),
-            parts = self.parts("SELECT * FROM taken"),
             cols = self.columns(),
-            u_keys = self.keys("u"),
             c_keys = self.keys("c"),
-            m_keys = self.keys("m"),
+            f_keys = self.keys("f"),
             c_is_f = self.same_key("c", "f"),
-            m_is_f = self.same_key("m", "f"),
         )
     }
 
@@ -338,6 +372,24 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
     }
 
     #[test]
+    fn merge_groups_only_inexact_keys_and_deletes_only_when_answers_went_out() {
+        let s = storage(&["plan"]);
+        let exact_in = s.merge(true, false);
+        assert!(exact_in.starts_with(
+            "WITH changes AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::public.l_data[]), \
+             pg_catalog.unnest($2::ext.nps_summary[])) c(bucket, plan, plus, minus)),"
+        ));
+        assert!(!exact_in.contains("GROUP BY") && !exact_in.contains("DELETE"));
+        let grouped_out = s.merge(false, true);
+        assert!(grouped_out.contains("ext.rollup(c.minus) AS minus FROM ROWS FROM"));
+        assert!(grouped_out.contains("GROUP BY c.bucket, c.plan"));
+        assert!(
+            grouped_out.contains("emptied AS (\n    DELETE FROM public.l_data f USING changes c")
+        );
+        assert!(grouped_out.contains("AND NOT EXISTS (SELECT FROM emptied f WHERE"));
+    }
+
+    #[test]
     fn keys_match_null_safely() {
         assert_eq!(
             storage(&["plan"]).same_key("a", "b"),
@@ -363,32 +415,5 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
         assert!(sql.contains("ext.nps_agg(t.score, t.w::pg_catalog.float8)"));
         assert!(sql.contains("WHERE t.score IS NOT NULL AND t.w IS NOT NULL AND t.x"));
         assert!(sql.ends_with("GROUP BY 1, 2"));
-    }
-}
-#[cfg(test)]
-mod print {
-    #[test]
-    fn print_differences() {
-        let s = super::tests_storage();
-        let source = super::Source {
-            relation: "public.answers".into(),
-            time: "day".into(),
-            score: "score".into(),
-            weight: None,
-            segments: vec!["plan".into()],
-            bucket_args: "'1 day'::pg_catalog.interval".into(),
-        };
-        println!("{}", s.differences(&source, "", ""));
-    }
-}
-#[cfg(test)]
-fn tests_storage() -> Storage {
-    Storage {
-        ext: "ext".into(),
-        live: "public.l".into(),
-        data: "public.l_data".into(),
-        delta: "public.l_delta".into(),
-        segments: vec!["plan".into()],
-        segment_literals: vec!["'plan'".into()],
     }
 }

@@ -17,225 +17,20 @@
 //! answers when a partition alone is.
 
 use crate::acting::AsOwner;
-use crate::live_config::{self, Column, Live};
-use crate::score::{Answer, AnswerError};
-use crate::weights::{check_weight, Summary};
+use crate::live_changes::Changes;
+use crate::live_config::{self, Live};
+use crate::live_fold::{try_fold, FOLD_CHECK};
 use pgrx::prelude::*;
 use pgrx::spi::Spi;
-use std::collections::HashMap;
 use std::ffi::CStr;
-
-/// Folds are paced for the whole live summary, not per writer: one runs when the last one is
-/// at least this old (its time is in the configuration table, whose row the fold locks, so
-/// two never run at once and nobody waits for one). While anyone writes, the pending rows
-/// stay below what about this long of writing appends; a fold then merges many statements'
-/// changes of a key into one update of its row.
-pub const FOLD_INTERVAL: &str = "1 second";
-/// How often a writer looks whether a fold is due.
-pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Working as the source's owner inside a writer's statement, without JIT: compiling (tens of
 /// milliseconds, and the fold's forced index scans look costly to the planner) would cost far
 /// more than the small queries run here.
-fn as_owner_in_statement(owner: pg_sys::Oid, settings: &[(&CStr, &CStr)]) -> AsOwner {
+pub fn as_owner_in_statement(owner: pg_sys::Oid, settings: &[(&CStr, &CStr)]) -> AsOwner {
     let mut all = vec![(c"jit", c"off")];
     all.extend_from_slice(settings);
     AsOwner::with(owner, &all)
-}
-
-/// The changes of one key (bucket and segments) made by a statement.
-struct Change {
-    bucket: Option<pg_sys::Datum>,
-    segments: Vec<Option<pg_sys::Datum>>,
-    plus: Summary,
-    minus: Summary,
-}
-
-/// A statement's changes, by key. Keys compare by the bytes of their values, so two values
-/// PostgreSQL deems equal but spells differently (numeric 1.0 and 1.00) may stay two keys
-/// here; the fold and the view group them as GROUP BY does.
-#[derive(Default)]
-struct Changes {
-    index: HashMap<Vec<u8>, usize>,
-    list: Vec<Change>,
-}
-
-/// A copy of a Datum that outlives the slot it came from, in the current memory context.
-unsafe fn copied(value: pg_sys::Datum, col: &Column) -> pg_sys::Datum {
-    unsafe {
-        if col.typbyval {
-            return value;
-        }
-        let (source, size) = match col.typlen {
-            -1 => {
-                let v = pg_sys::pg_detoast_datum_packed(value.cast_mut_ptr());
-                (v as *const u8, pgrx::varsize_any(v))
-            }
-            -2 => {
-                let p = value.cast_mut_ptr::<std::ffi::c_char>();
-                (p as *const u8, CStr::from_ptr(p).to_bytes_with_nul().len())
-            }
-            n => (value.cast_mut_ptr::<u8>() as *const u8, n as usize),
-        };
-        let copy = pg_sys::palloc(size) as *mut u8;
-        std::ptr::copy_nonoverlapping(source, copy, size);
-        pg_sys::Datum::from(copy)
-    }
-}
-
-/// The bytes a value is grouped by here.
-unsafe fn key_bytes(key: &mut Vec<u8>, value: Option<pg_sys::Datum>, col: &Column) {
-    let Some(value) = value else {
-        key.push(0);
-        return;
-    };
-    key.push(1);
-    let bytes: &[u8] = unsafe {
-        match (col.typbyval, col.typlen) {
-            (true, _) => &value.value().to_ne_bytes()[..],
-            (false, -1) => crate::varlena::bytes_of(value),
-            (false, -2) => CStr::from_ptr(value.cast_mut_ptr()).to_bytes(),
-            (false, n) => std::slice::from_raw_parts(value.cast_mut_ptr::<u8>(), n as usize),
-        }
-    };
-    key.extend_from_slice(&(bytes.len() as u32).to_ne_bytes());
-    key.extend_from_slice(bytes);
-}
-
-/// An answer read from a score column: checked, or why it is no answer.
-unsafe fn answer(col: &Column, value: pg_sys::Datum) -> Result<Answer, AnswerError> {
-    unsafe {
-        match col.base {
-            pg_sys::INT2OID => Answer::from_int(i64::from(value.value() as i16)),
-            pg_sys::INT4OID => Answer::from_int(i64::from(value.value() as i32)),
-            pg_sys::INT8OID => Answer::from_int(value.value() as i64),
-            pg_sys::FLOAT4OID => Answer::from_float(
-                f64::from(f32::from_bits(value.value() as u32)),
-                crate::score::float4_text,
-            ),
-            pg_sys::FLOAT8OID => Answer::from_float(
-                f64::from_bits(value.value() as u64),
-                crate::score::float8_text,
-            ),
-            _ => match crate::numeric::whole_answer(crate::varlena::bytes_of(value)) {
-                Some(a) => Ok(a),
-                None => {
-                    let n = pgrx::AnyNumeric::from_datum(value, false).expect("not NULL");
-                    Answer::from_numeric(&n)
-                }
-            },
-        }
-    }
-}
-
-/// A weight read from a weight column, as double precision.
-unsafe fn weight(col: &Column, value: pg_sys::Datum) -> f64 {
-    unsafe {
-        match col.base {
-            pg_sys::INT2OID => f64::from(value.value() as i16),
-            pg_sys::INT4OID => f64::from(value.value() as i32),
-            pg_sys::INT8OID => value.value() as i64 as f64,
-            pg_sys::FLOAT4OID => f64::from(f32::from_bits(value.value() as u32)),
-            pg_sys::FLOAT8OID => f64::from_bits(value.value() as u64),
-            _ => pgrx::direct_function_call::<f64>(
-                pg_sys::numeric_float8_no_overflow,
-                &[Some(value)],
-            )
-            .unwrap_or(f64::NAN),
-        }
-    }
-}
-
-impl Changes {
-    /// Add the row in `slot` to the summary (`sign` 1, new rows) or take it out (-1, old rows).
-    /// A new row's bad answer or weight is the error nps_agg gives; an old row's was never
-    /// summarized (it could not have been) and is passed over.
-    unsafe fn add_row(&mut self, live: &mut Live, slot: *mut pg_sys::TupleTableSlot, sign: i8) {
-        unsafe {
-            let values =
-                std::slice::from_raw_parts((*slot).tts_values, (*slot).tts_nvalid as usize);
-            let nulls = std::slice::from_raw_parts((*slot).tts_isnull, (*slot).tts_nvalid as usize);
-            let get = |c: &Column| {
-                let i = c.attnum as usize - 1;
-                (!nulls[i]).then_some(values[i])
-            };
-            let Some(score) = get(&live.score) else {
-                return;
-            };
-            let answer = match answer(&live.score, score) {
-                Ok(a) => a,
-                Err(e) if sign > 0 => e.report(),
-                Err(_) => return,
-            };
-            let weight = match live.weight {
-                None => None,
-                Some(w) => match get(&w) {
-                    None => return, // as nps_agg(score, weight): no weight, no response
-                    Some(v) => match check_weight(weight(&w, v)) {
-                        Ok(x) => Some(x),
-                        Err(e) if sign > 0 => crate::weighted::report_weight_error(e),
-                        Err(_) => return,
-                    },
-                },
-            };
-            let bucket = get(&live.time).map(|t| live.bucketer.bucket(t));
-            let mut key = Vec::with_capacity(32);
-            key.extend_from_slice(&bucket.map_or(u64::MAX, |b| b.value() as u64).to_ne_bytes());
-            key.push(u8::from(bucket.is_some()));
-            for c in &live.segments {
-                key_bytes(&mut key, get(c), c);
-            }
-            let n = self.list.len();
-            let at = *self.index.entry(key).or_insert(n);
-            if at == n {
-                self.list.push(Change {
-                    bucket,
-                    segments: live
-                        .segments
-                        .iter()
-                        .map(|c| get(c).map(|v| copied(v, c)))
-                        .collect(),
-                    plus: Summary::default(),
-                    minus: Summary::default(),
-                });
-            }
-            let change = &mut self.list[at];
-            let part = if sign > 0 {
-                &mut change.plus
-            } else {
-                &mut change.minus
-            };
-            match weight {
-                None => part.tally.add(answer),
-                Some(w) => part
-                    .add_weighted(answer, w)
-                    .unwrap_or_else(|e| crate::summary::combine_error(e)),
-            }
-        }
-    }
-
-    /// Drop what a statement took out and put back (an UPDATE of other columns, or of a score
-    /// to itself): counts cancel answer by answer; weighted parts only when identical.
-    fn cancel(&mut self) {
-        for c in &mut self.list {
-            if c.plus.weights.is_none() && c.minus.weights.is_none() {
-                let both: [i64; crate::tally::ANSWERS] = std::array::from_fn(|i| {
-                    c.plus.tally.counts()[i].min(c.minus.tally.counts()[i])
-                });
-                let both = crate::tally::Tally::from_counts(both).expect("counts are at least 0");
-                c.plus.tally.subtract(&both).expect("both parts hold these");
-                c.minus
-                    .tally
-                    .subtract(&both)
-                    .expect("both parts hold these");
-            } else if c.plus == c.minus {
-                c.plus = Summary::default();
-                c.minus = Summary::default();
-            }
-        }
-        self.list
-            .retain(|c| !c.plus.is_empty() || !c.minus.is_empty());
-    }
 }
 
 /// Read every row of a transition table into `changes`.
@@ -271,85 +66,11 @@ unsafe fn read_table(
     }
 }
 
-/// A one-dimensional array of `values` (NULL where None) of element type `col`.
-unsafe fn array(
-    values: &[Option<pg_sys::Datum>],
-    typid: pg_sys::Oid,
-    typlen: i16,
-    typbyval: bool,
-    typalign: std::ffi::c_char,
-) -> pg_sys::Datum {
-    unsafe {
-        let mut datums: Vec<pg_sys::Datum> = values
-            .iter()
-            .map(|v| v.unwrap_or(pg_sys::Datum::from(0)))
-            .collect();
-        let mut nulls: Vec<bool> = values.iter().map(Option::is_none).collect();
-        let mut dims = [values.len() as i32];
-        let mut lbs = [1];
-        let a = pg_sys::construct_md_array(
-            datums.as_mut_ptr(),
-            nulls.as_mut_ptr(),
-            1,
-            dims.as_mut_ptr(),
-            lbs.as_mut_ptr(),
-            typid,
-            typlen.into(),
-            typbyval,
-            typalign,
-        );
-        pg_sys::Datum::from(a)
-    }
-}
-
-fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
-    (!s.is_empty()).then(|| {
-        crate::summary::NpsSummary(*s)
-            .into_datum()
-            .expect("a summary is never NULL")
-    })
-}
-
 /// Append a statement's changes to the live summary as one row of its delta table: two arrays
 /// of rows of data's type (the answers in and the answers out, per key) and the time.
 unsafe fn append(live: &Live, changes: &Changes) {
     unsafe {
-        let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
-        let mut values = Vec::with_capacity(3);
-        for plus in [true, false] {
-            let rows: Vec<Option<pg_sys::Datum>> = changes
-                .list
-                .iter()
-                .filter_map(|c| {
-                    summary_datum(if plus { &c.plus } else { &c.minus }).map(|s| (c, s))
-                })
-                .map(|(c, summary)| {
-                    let mut fields: Vec<pg_sys::Datum> = Vec::with_capacity(c.segments.len() + 2);
-                    let mut nulls: Vec<bool> = Vec::with_capacity(c.segments.len() + 2);
-                    for v in std::iter::once(c.bucket)
-                        .chain(c.segments.iter().copied())
-                        .chain([Some(summary)])
-                    {
-                        fields.push(v.unwrap_or(pg_sys::Datum::from(0)));
-                        nulls.push(v.is_none());
-                    }
-                    let tuple = pg_sys::heap_form_tuple(
-                        descriptor,
-                        fields.as_mut_ptr(),
-                        nulls.as_mut_ptr(),
-                    );
-                    Some(pg_sys::heap_copy_tuple_as_datum(tuple, descriptor))
-                })
-                .collect();
-            values.push(array(
-                &rows,
-                live.row_type,
-                -1,
-                false,
-                b'd' as std::ffi::c_char,
-            ));
-        }
-        pg_sys::DecrTupleDescRefCount(descriptor);
+        let mut values = changes.arrays(live).to_vec();
         // the key of delta's index: any value finds the row again (folds read the whole index);
         // the backend's own, so that writers do not all insert into its rightmost page
         values.push(pg_sys::Datum::from(i64::from(pg_sys::MyProcPid)));
@@ -404,64 +125,6 @@ unsafe fn append(live: &Live, changes: &Changes) {
                 &args,
             )
             .unwrap_or_else(|e| error!("could not append to {}: {e}", live.storage.delta));
-        }
-    }
-}
-
-/// Fold every pending change into the live data, when the last fold is old enough (`due`) and
-/// no other fold is running (whose lock on the configuration's row it skips), or always
-/// (`due` false: refresh and nps_live_summary_fold, which wait for a running fold). Not in
-/// SERIALIZABLE, whose reads of the live data could fail other serializable transactions; in
-/// REPEATABLE READ a fold that meets a concurrent one fails quietly and is left to the next.
-/// Inside a subtransaction: an error is a warning, never the writer's. Returns whether it
-/// folded.
-pub fn try_fold(live: &mut Live, due: bool) -> bool {
-    let isolation = unsafe { pg_sys::XactIsoLevel };
-    if due && isolation == pg_sys::XACT_SERIALIZABLE as i32 {
-        return false;
-    }
-    let config = live_config::relation_text(live.config);
-    let gate = if due {
-        format!(
-            "SELECT 1 FROM {config} WHERE folded_at OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp() \
-             OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval) FOR UPDATE SKIP LOCKED"
-        )
-    } else {
-        format!("SELECT 1 FROM {config} FOR UPDATE")
-    };
-    let folded = in_subtransaction(|| {
-        // the pending rows are found through delta's index, whatever the planner thinks of it
-        let _owner = as_owner_in_statement(
-            live.owner,
-            &[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")],
-        );
-        Spi::connect_mut(|client| {
-            if client.update(&gate, None, &[])?.is_empty() {
-                return Ok(false);
-            }
-            // planned once per backend (the statement is long and the same every time)
-            if live.fold_plan.is_none() {
-                live.fold_plan = Some(client.prepare_mut(&live.storage.fold(), &[])?.keep());
-            }
-            client.update(live.fold_plan.as_ref().expect("just prepared"), None, &[])?;
-            client.update(
-                &format!("UPDATE {config} SET folded_at = pg_catalog.clock_timestamp()"),
-                None,
-                &[],
-            )?;
-            if live.renamed {
-                crate::live_admin::write_names(client, live)?;
-            }
-            Ok::<_, pgrx::spi::Error>(true)
-        })
-        .unwrap_or_else(|e| error!("{e}"))
-    });
-    match folded {
-        Ok(done) => done,
-        Err((code, _)) if code == pgrx::PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE => false,
-        Err((_, e)) => {
-            warning!("could not fold the changes of {}: {e}", live.storage.live);
-            false
         }
     }
 }
@@ -617,7 +280,7 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
 
 v1_function!(nps_live_maintain, pg_finfo_nps_live_maintain, maintain);
 
-use pgrx::{IntoDatum, PgSqlErrorCode};
+use pgrx::PgSqlErrorCode;
 
 extension_sql!(
     r#"

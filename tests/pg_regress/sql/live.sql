@@ -281,6 +281,15 @@ FROM (VALUES (timestamptz '-infinity'), (timestamptz 'infinity'), (timestamptz '
      (VALUES (interval '1 hour'), (interval '1 day'), (interval '1 month'), (interval '1 year')) w(width)
 ORDER BY t, width;
 RESET TimeZone;
+-- Zones whose offset never changes (UTC, Etc/GMT-5 = UTC+5, Etc/GMT+11) are bucketed by plain
+-- arithmetic: the same buckets as date_trunc on the zone's wall clock.
+SELECT zone, count(*) AS cases,
+       count(*) FILTER (WHERE nps_live_bucket(t, width, zone) = timezone(zone, date_trunc(unit, timezone(zone, t)))) AS same
+FROM (VALUES ('UTC'), ('Etc/GMT-5'), ('Etc/GMT+11')) z(zone),
+     (VALUES (timestamptz '2026-01-07 13:47:12+00'), ('2026-01-07 20:30+00'), ('2025-12-31 23:59:59.999999+00'),
+             ('2026-03-01 04:00+00'), ('1969-07-20 20:17+00'), ('0044-03-15 12:00+00 BC')) t(t),
+     (VALUES (interval '1 hour', 'hour'), ('1 day', 'day'), ('1 month', 'month'), ('1 year', 'year')) w(width, unit)
+GROUP BY zone ORDER BY zone;
 -- timestamptz: wall-clock buckets in the time zone of the session that created the live summary,
 -- whoever writes later. New York's days are 23 hours long when summer time starts (2026-03-08)
 -- and 25 when it ends (2026-11-01); both 01:30s of 2026-11-01 fall in one '1 hour' bucket, whose
@@ -336,6 +345,24 @@ SELECT live_mismatches('survey_nps_live', 'TABLE survey_expected') AS after_chan
 SELECT nps_live_summary_refresh('survey') AS corrected,
        live_mismatches('survey_nps_live', 'TABLE survey_expected') AS after_fold;
 SELECT nps_live_summary_drop('survey', true);
+
+-- Segment values equal in SQL but spelled differently (numeric 1.0 and 1.00, a float's 0 and
+-- -0) are one group, as GROUP BY makes them, however the writers spell them: pending, folded
+-- together, and folded into a key data has.
+CREATE TABLE spelled (day date, tier numeric, x float8, score int);
+SELECT nps_live_summary('spelled', 'score', 'day', '1 day', '{tier,x}');
+INSERT INTO spelled VALUES ('2026-01-05', 1.0, 0, 9);
+INSERT INTO spelled VALUES ('2026-01-05', 1.00, '-0', 10);
+INSERT INTO spelled VALUES ('2026-01-05', 1, 0, 3), ('2026-01-05', 1.000, '-0', 7);
+SELECT tier = 1 AS one, x = 0 AS zero, summary FROM spelled_nps_live;
+SELECT nps_live_summary_fold('spelled');
+SELECT tier = 1 AS one, x = 0 AS zero, summary FROM spelled_nps_live_data;
+INSERT INTO spelled VALUES ('2026-01-05', 1.0000, '-0', 0);
+SELECT nps_live_summary_fold('spelled');
+SELECT tier = 1 AS one, x = 0 AS zero, summary FROM spelled_nps_live_data;
+SELECT * FROM nps_live_summary_check('spelled');
+SELECT nps_live_summary_drop('spelled', true);
+DROP TABLE spelled;
 
 -- Bad arguments: class 22 for values, 42 for objects, with messages that name them.
 SELECT error_of($$SELECT nps_live_summary(NULL, 'score', 'day', '1 day')$$);
