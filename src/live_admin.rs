@@ -480,7 +480,7 @@ impl Plan<'_> {
         run(
             client,
             &format!(
-                "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, \
+                "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0, \
                  autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false, \
                  toast_tuple_target = 8160)",
                 self.persistence(),
