@@ -1,7 +1,6 @@
 //! Changes to a live summary, per key (bucket and segments): what a writer's statement
-//! collects from its rows, and what a fold collects from the pending delta rows. Either way
-//! they become two arrays of rows of data's type, the answers in and the answers out per key:
-//! what a delta row holds, and what a fold merges into data.
+//! collects from its rows (appended as a delta row: `arrays`), and what a fold collects from
+//! the pending delta rows (merged into data: `keyed_arrays`).
 
 use crate::live_config::{Column, Live};
 use crate::score::{Answer, AnswerError};
@@ -37,7 +36,8 @@ pub struct Changes {
 }
 
 /// Hashing of keys, a word at a time (as rustc's FxHash): keys are short, and hashed once per
-/// row. Seeded per backend, so that nobody can choose values that all collide.
+/// row. Seeded per backend; not made to resist values chosen to collide, which could make
+/// grouping slow, never wrong.
 #[derive(Clone, Copy)]
 struct KeyHashing(u64);
 
