@@ -23,10 +23,11 @@ pub struct Change {
 /// Changes by key. Keys compare by the bytes of their values, so two values
 /// PostgreSQL deems equal but spells differently (numeric 1.0 and 1.00) may stay two keys
 /// here; the fold and the view group them as GROUP BY does.
-#[derive(Default)]
 pub struct Changes {
     index: HashMap<Vec<u8>, usize, KeyHashing>,
     pub list: Vec<Change>,
+    /// where the keys' values are copied: the context current when these changes began
+    context: pg_sys::MemoryContext,
     /// a row's key and segment values, reused from row to row
     key: Vec<u8>,
     segments: Vec<Option<pg_sys::Datum>>,
@@ -34,6 +35,11 @@ pub struct Changes {
     fields: Vec<pg_sys::Datum>,
     nulls: Vec<bool>,
 }
+
+/// How many keys a statement or a fold gathers before it hands them on (appends a delta row,
+/// merges into data) and starts again: what bounds their memory, however many keys a
+/// statement touches or a backlog of pending rows holds.
+pub const KEYS_AT_ONCE: usize = 50_000;
 
 /// Hashing of keys, a word at a time (as rustc's FxHash): keys are short, and hashed once per
 /// row. Seeded per backend; not made to resist values chosen to collide, which could make
@@ -161,8 +167,26 @@ unsafe fn weight(col: &Column, value: pg_sys::Datum) -> f64 {
 }
 
 impl Changes {
+    pub fn new() -> Changes {
+        Changes {
+            index: HashMap::default(),
+            list: Vec::new(),
+            context: unsafe { pg_sys::CurrentMemoryContext },
+            key: Vec::new(),
+            segments: Vec::new(),
+            fields: Vec::new(),
+            nulls: Vec::new(),
+        }
+    }
+
+    /// Whether as many keys are gathered as should be at once (KEYS_AT_ONCE).
+    pub fn full(&self) -> bool {
+        self.list.len() >= KEYS_AT_ONCE
+    }
+
     /// The change of a key, empty at first: `self.segments` holds the key's segment values.
-    /// The values are copied when the key is new: they outlive their row.
+    /// The values are copied when the key is new: they outlive their row (and, in a fold, the
+    /// batch of pending rows they came in).
     unsafe fn entry(&mut self, live: &Live, bucket: Option<pg_sys::Datum>) -> &mut Change {
         unsafe {
             self.key.clear();
@@ -177,14 +201,17 @@ impl Changes {
                 None => {
                     let at = self.list.len();
                     self.index.insert(self.key.clone(), at);
+                    let caller = pg_sys::MemoryContextSwitchTo(self.context);
+                    let segments = live
+                        .segments
+                        .iter()
+                        .zip(&self.segments)
+                        .map(|(c, v)| v.map(|v| copied(v, c)))
+                        .collect();
+                    pg_sys::MemoryContextSwitchTo(caller);
                     self.list.push(Change {
                         bucket,
-                        segments: live
-                            .segments
-                            .iter()
-                            .zip(&self.segments)
-                            .map(|(c, v)| v.map(|v| copied(v, c)))
-                            .collect(),
+                        segments,
                         plus: Summary::default(),
                         minus: Summary::default(),
                     });

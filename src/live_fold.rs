@@ -13,6 +13,7 @@ use crate::live_trigger::{as_owner_in_statement, in_subtransaction};
 use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
 use pgrx::spi::{Spi, SpiClient};
+use pgrx::PgMemoryContexts;
 
 /// Folds are paced for the whole live summary, not per writer: one runs when the last one is
 /// at least this old (its time is in the configuration table, whose row the fold locks, so
@@ -80,10 +81,15 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
     }
 }
 
-/// Take the pending changes, group them per key, merge them into data.
+/// How many pending rows a fold reads at once: their parts are grouped, then the memory the
+/// batch took is freed. The rows wait in the take's result store, on disk beyond `work_mem`.
+const ROWS_AT_ONCE: std::ffi::c_long = 1000;
+
+/// Take the pending changes, group them per key, merge them into data (in several merges when
+/// they hold more than KEYS_AT_ONCE keys, so that a backlog of any size folds in bounded
+/// memory).
 fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Error> {
-    let mut changes = Changes::default();
-    {
+    let mut cursor = {
         // the pending rows are found through delta's index, whatever the planner thinks of it:
         // folded rows are deleted, and until VACUUM comes by a scan would read them all
         let _index = Settings::new(&[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")]);
@@ -91,26 +97,50 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
         if live.take_plan.is_none() {
             live.take_plan = Some(client.prepare_mut(&live.storage.take(), &[])?.keep());
         }
-        client.update(live.take_plan.as_ref().expect("just prepared"), None, &[])?;
-        // the rows it returned, read raw (SPI keeps them until its next statement)
+        client.try_open_cursor_mut(live.take_plan.as_ref().expect("just prepared"), &[])?
+    };
+    let mut changes = Changes::new();
+    let mut batch_memory = PgMemoryContexts::new("nps_live fold batch");
+    while !cursor.fetch(ROWS_AT_ONCE)?.is_empty() {
+        // the rows fetched, read raw
         unsafe {
             let taken = pg_sys::SPI_tuptable;
             let rows = std::slice::from_raw_parts((*taken).vals, pg_sys::SPI_processed as usize);
             let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
-            for &row in rows {
-                for (column, sign) in [(1, 1), (2, -1)] {
-                    let mut null = false;
-                    let parts = pg_sys::SPI_getbinval(row, (*taken).tupdesc, column, &mut null);
-                    if !null {
-                        for part in elements(live, parts) {
-                            changes.add_part(live, descriptor, part, sign);
+            batch_memory.switch_to(|_| {
+                for &row in rows {
+                    for (column, sign) in [(1, 1), (2, -1)] {
+                        let mut null = false;
+                        let parts = pg_sys::SPI_getbinval(row, (*taken).tupdesc, column, &mut null);
+                        if !null {
+                            for part in elements(live, parts) {
+                                changes.add_part(live, descriptor, part, sign);
+                            }
                         }
                     }
                 }
-            }
+            });
             pg_sys::DecrTupleDescRefCount(descriptor);
+            pg_sys::SPI_freetuptable(taken);
+            batch_memory.reset();
+        }
+        if changes.full() {
+            merge(
+                live,
+                client,
+                std::mem::replace(&mut changes, Changes::new()),
+            )?;
         }
     }
+    merge(live, client, changes)
+}
+
+/// Merge changes into data, in one statement.
+fn merge(
+    live: &Live,
+    client: &mut SpiClient<'_>,
+    mut changes: Changes,
+) -> Result<(), pgrx::spi::Error> {
     changes.cancel();
     if changes.list.is_empty() {
         return Ok(());

@@ -60,6 +60,12 @@ unsafe fn read_table(
         while pg_sys::tuplestore_gettupleslot(table, true, false, slot) {
             pg_sys::slot_getsomeattrs(slot, i32::from(last.unwrap_or(1)));
             changes.add_row(live, slot, sign);
+            if changes.full() {
+                // a statement over very many keys: several delta rows
+                changes.cancel();
+                append(live, changes);
+                *changes = Changes::new();
+            }
         }
         pg_sys::tuplestore_select_read_pointer(table, 0);
         pg_sys::ExecDropSingleTupleTableSlot(slot);
@@ -164,7 +170,7 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
 unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) {
     unsafe {
         let descriptor = (*data.tg_relation).rd_att;
-        let mut changes = Changes::default();
+        let mut changes = Changes::new();
         if row_level {
             let op = data.tg_event & pg_sys::TRIGGER_EVENT_OPMASK;
             let (old, new) = match op {

@@ -364,6 +364,25 @@ SELECT * FROM nps_live_summary_check('spelled');
 SELECT nps_live_summary_drop('spelled', true);
 DROP TABLE spelled;
 
+-- Bounded memory: a statement over more keys than are gathered at once (50,000) appends
+-- several delta rows; a fold reads pending rows 1,000 at a time and merges 50,000 keys at a
+-- time. Either way the same summaries.
+CREATE TABLE wide (day date, k int, score int);
+SELECT nps_live_summary('wide', 'score', 'day', '1 day', '{k}');
+-- no fold before the end (a test's hand on the configuration, not something to do)
+UPDATE wide_nps_live_config SET folded_at = 'infinity';
+INSERT INTO wide SELECT date '2026-01-05', g, g % 11 FROM generate_series(1, 60000) g;
+SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
+DO $$BEGIN FOR i IN 1..1500 LOOP INSERT INTO wide VALUES ('2026-01-06', i % 7, i % 11); END LOOP; END$$;
+SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
+SELECT count(*) AS keys, sum(nps_responses(summary)) AS responses FROM wide_nps_live;
+SELECT nps_live_summary_fold('wide');
+SELECT (SELECT count(*) FROM wide_nps_live_delta) AS pending, count(*) AS keys, sum(nps_responses(summary)) AS responses
+FROM wide_nps_live_data;
+SELECT count(*) AS differences FROM nps_live_summary_check('wide');
+SELECT nps_live_summary_drop('wide', true);
+DROP TABLE wide;
+
 -- Bad arguments: class 22 for values, 42 for objects, with messages that name them.
 SELECT error_of($$SELECT nps_live_summary(NULL, 'score', 'day', '1 day')$$);
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', NULL)$$);
