@@ -5,11 +5,10 @@
 //!
 //! Writers never wait for each other because of it: a statement's changes are grouped by
 //! bucket and segments here, in memory, and appended as ONE row to the live summary's delta
-//! table, straight into its heap. No row is ever updated by a writer, so no writer holds a lock
-//! another needs, and no REPEATABLE READ or SERIALIZABLE writer meets a serialization failure
-//! because of the summary. Every so often a READ COMMITTED writer that finds no fold running
-//! folds the pending rows into the live data (in a subtransaction: a fold that fails leaves the
-//! writer's statement alone, and only warns).
+//! table (one per 50,000 keys), straight into its heap. No row is ever updated by a writer, so
+//! no writer holds a lock another needs, and no REPEATABLE READ or SERIALIZABLE writer meets a
+//! serialization failure because of the summary. About once a second a writer that finds no
+//! fold running folds the pending rows into the live data (live_fold.rs).
 //!
 //! Statement triggers (with transition tables) cover ordinary sessions; row triggers, enabled
 //! REPLICA only, cover logical replication's apply workers, which fire no statement triggers.
@@ -73,7 +72,7 @@ unsafe fn read_table(
 }
 
 /// Append a statement's changes to the live summary as one row of its delta table: two arrays
-/// of rows of data's type (the answers in and the answers out, per key) and the time.
+/// of rows of data's type (the answers in and the answers out, per key) and the writer.
 unsafe fn append(live: &Live, changes: &Changes) {
     unsafe {
         let mut values = changes.arrays(live).to_vec();
