@@ -1249,13 +1249,7 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
         let relation = pg_sys::Oid::from_datum(source, false).expect("not NULL");
         let drop_table = bool::from_datum(drop_table, false).expect("not NULL");
         let shown = live_config::relation_text(relation);
-        let owner = Spi::get_one_with_args::<pg_sys::Oid>(
-            "SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1",
-            &[oid_arg(relation)],
-        )
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| error!("relation {shown} does not exist"));
+        let owner = relation_owner(relation, &shown);
         if !may_act_as(owner) {
             fail(
                 PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE,
@@ -1354,18 +1348,23 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
     Ok(())
 }
 
-/// The live summary of a source (or live view) for check and refresh, resolved on its root
-/// as its owner. Refresh is the owner's; check also any role that may read both the source and
-/// the live view (the recomputation and the comparison then run with that role's privileges).
-fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
-    let shown = live_config::relation_text(relation);
-    let owner = Spi::get_one_with_args::<pg_sys::Oid>(
+/// The owner of a relation named by OID (shown: its name for the error).
+fn relation_owner(relation: pg_sys::Oid, shown: &str) -> pg_sys::Oid {
+    Spi::get_one_with_args::<pg_sys::Oid>(
         "SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1",
         &[oid_arg(relation)],
     )
     .ok()
     .flatten()
-    .unwrap_or_else(|| error!("relation {shown} does not exist"));
+    .unwrap_or_else(|| error!("relation {shown} does not exist"))
+}
+
+/// The live summary of a source (or live view) for check and refresh, resolved on its root
+/// as its owner. Refresh is the owner's; check also any role that may read both the source and
+/// the live view (the recomputation and the comparison then run with that role's privileges).
+fn resolved(relation: pg_sys::Oid, refresh: bool) -> (Config, Live) {
+    let shown = live_config::relation_text(relation);
+    let owner = relation_owner(relation, &shown);
     let (config, live) = {
         let _owner = AsOwner::new(owner);
         let Some((config_oid, _)) = named(relation) else {

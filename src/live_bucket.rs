@@ -98,7 +98,10 @@ fn clamp_timestamp(t: i128) -> i64 {
 
 impl Bucketer {
     /// `zone` is needed for timestamptz and ignored otherwise.
-    pub fn new(width: Width, kind: TimeKind, zone: *mut pg_sys::pg_tz) -> Bucketer {
+    ///
+    /// # Safety
+    /// `zone` is NULL or a zone from `pg_tzset` (as [`zone`] gives): those live as long as the backend.
+    pub unsafe fn new(width: Width, kind: TimeKind, zone: *mut pg_sys::pg_tz) -> Bucketer {
         let mut east: std::ffi::c_long = 0;
         let fixed = kind == TimeKind::Timestamptz
             && !zone.is_null()

@@ -166,6 +166,12 @@ unsafe fn weight(col: &Column, value: pg_sys::Datum) -> f64 {
     }
 }
 
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes::new()
+    }
+}
+
 impl Changes {
     pub fn new() -> Changes {
         Changes {
@@ -224,6 +230,9 @@ impl Changes {
 
     /// Add a part of a pending change: a composite of data's row type (`descriptor`), its key
     /// and summary, that came in (`sign` 1) or went out (-1).
+    ///
+    /// # Safety
+    /// `descriptor` describes the composite Datum given, in a backend.
     pub unsafe fn add_part(
         &mut self,
         live: &Live,
@@ -268,6 +277,9 @@ impl Changes {
     /// Add the row in `slot` to the summary (`sign` 1, new rows) or take it out (-1, old rows).
     /// A new row's bad answer or weight is the error nps_agg gives; an old row's was never
     /// summarized (it could not have been) and is passed over.
+    ///
+    /// # Safety
+    /// `slot` is a valid slot of `live`'s relation, deformed up to `live.last_attnum()`.
     pub unsafe fn add_row(&mut self, live: &mut Live, slot: *mut pg_sys::TupleTableSlot, sign: i8) {
         unsafe {
             let values =
@@ -343,6 +355,9 @@ impl Changes {
 
     /// The changes as two arrays of rows of data's type: per key, the answers in and the
     /// answers out (a key without one is left out of that array). What a delta row holds.
+    ///
+    /// # Safety
+    /// In a backend; the arrays live in the current memory context.
     pub unsafe fn arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
         unsafe {
             let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
@@ -370,6 +385,9 @@ impl Changes {
     /// The changes as an array of rows of data's type, one per key with the answers in (NULL
     /// when none), and an array of the summaries of the answers out, in the same order (NULL
     /// where none). What a fold merges into data.
+    ///
+    /// # Safety
+    /// In a backend; the arrays live in the current memory context.
     pub unsafe fn keyed_arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
         unsafe {
             let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);

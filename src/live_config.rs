@@ -82,6 +82,19 @@ pub struct Live {
     pub gate_plan: Option<pgrx::spi::OwnedPreparedStatement>,
 }
 
+impl Live {
+    /// The highest attribute number a trigger reads: slots deform only that far.
+    pub fn last_attnum(&self) -> i16 {
+        self.segments
+            .iter()
+            .chain([&self.score, &self.time])
+            .chain(self.weight.iter())
+            .map(|c| c.attnum)
+            .max()
+            .unwrap_or(1)
+    }
+}
+
 /// A live summary's configuration, as its table holds it.
 pub struct Config {
     pub oid: pg_sys::Oid,
@@ -490,7 +503,8 @@ pub fn resolve(
         weight: *weight,
         segments,
         kind,
-        bucketer: live_bucket::Bucketer::new(width, kind, zone),
+        // SAFETY: the zone is NULL or live_bucket::zone's
+        bucketer: unsafe { live_bucket::Bucketer::new(width, kind, zone) },
         storage: config.storage.clone(),
         source,
         renamed,

@@ -73,7 +73,7 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
     });
     match folded {
         Ok(done) => done,
-        Err((code, _)) if code == pgrx::PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE => false,
+        Err((pgrx::PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE, _)) => false,
         Err((_, e)) => {
             warning!("could not fold the changes of {}: {e}", live.storage.live);
             false
@@ -125,11 +125,7 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
             batch_memory.reset();
         }
         if changes.full() {
-            merge(
-                live,
-                client,
-                std::mem::replace(&mut changes, Changes::new()),
-            )?;
+            merge(live, client, std::mem::take(&mut changes))?;
         }
     }
     merge(live, client, changes)

@@ -44,20 +44,14 @@ unsafe fn read_table(
         return;
     }
     unsafe {
-        let last = live
-            .segments
-            .iter()
-            .chain([&live.score, &live.time])
-            .chain(live.weight.iter())
-            .map(|c| c.attnum)
-            .max();
+        let last = live.last_attnum();
         let slot = pg_sys::MakeSingleTupleTableSlot(descriptor, &pg_sys::TTSOpsMinimalTuple);
         // a read pointer of our own: other triggers of the statement read the same table
         let pointer = pg_sys::tuplestore_alloc_read_pointer(table, pg_sys::EXEC_FLAG_REWIND as i32);
         pg_sys::tuplestore_select_read_pointer(table, pointer);
         pg_sys::tuplestore_rescan(table);
         while pg_sys::tuplestore_gettupleslot(table, true, false, slot) {
-            pg_sys::slot_getsomeattrs(slot, i32::from(last.unwrap_or(1)));
+            pg_sys::slot_getsomeattrs(slot, i32::from(last));
             changes.add_row(live, slot, sign);
             if changes.full() {
                 // a statement over very many keys: several delta rows
@@ -177,16 +171,10 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
                 pg_sys::TRIGGER_EVENT_DELETE => (Some(data.tg_trigslot), None),
                 _ => (Some(data.tg_trigslot), Some(data.tg_newslot)),
             };
-            let last = live
-                .segments
-                .iter()
-                .chain([&live.score, &live.time])
-                .chain(live.weight.iter())
-                .map(|c| c.attnum)
-                .max();
+            let last = live.last_attnum();
             for (slot, sign) in [(new, 1), (old, -1)] {
                 if let Some(slot) = slot.filter(|s| !s.is_null()) {
-                    pg_sys::slot_getsomeattrs(slot, i32::from(last.unwrap_or(1)));
+                    pg_sys::slot_getsomeattrs(slot, i32::from(last));
                     changes.add_row(live, slot, sign);
                 }
             }
