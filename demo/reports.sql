@@ -54,20 +54,20 @@ ORDER BY date_trunc('month', answered_on), answered_on DESC;
 
 \echo '== A live summary: daily summaries by plan, kept exact by triggers as answers arrive'
 SELECT nps_live_summary('responses', score_column => 'score', time_column => 'answered_on',
-                        bucket => '1 day', segments => '{plan}') AS live_table \gset
+                        bucket => '1 day', segments => '{plan}') AS live_view \gset
 SELECT count(*) AS daily_rows, (SELECT count(score) FROM responses) AS responses,
-       sum(nps_responses(summary)) AS responses_in_live_table FROM responses_nps_live;
+       sum(nps_responses(summary)) AS responses_in_live_view FROM responses_nps_live;
 \echo 'a batch of 40 new answers arrives for the last day, and one customer''s answers are corrected to 0'
 \set QUIET on
 INSERT INTO responses (customer_id, plan, region, answered_on, score)
 SELECT g, 'pro', 'europe', (SELECT max(answered_on) FROM responses), 10 FROM generate_series(1, 40) g;
 UPDATE responses SET score = 0 WHERE customer_id = 1 AND score IS NOT NULL;
 \set QUIET off
-\echo 'the last 14 days of the pro plan from the live table, as a dashboard reads them:'
+\echo 'the last 14 days of the pro plan from the live view, as a dashboard reads them:'
 SELECT to_char(bucket, 'YYYY-MM-DD') AS day, nps_responses(summary) AS responses, round(nps(summary), 1) AS nps,
        round(nps(rollup(summary) OVER (ORDER BY bucket ROWS 6 PRECEDING)), 1) AS rolling_7_days
 FROM responses_nps_live WHERE plan = 'pro' ORDER BY bucket DESC LIMIT 14;
-SELECT (SELECT rollup(summary) FROM responses_nps_live) = (SELECT nps_agg(score) FROM responses) AS live_table_is_exact;
+SELECT (SELECT rollup(summary) FROM responses_nps_live) = (SELECT nps_agg(score) FROM responses) AS live_view_is_exact;
 
 \echo '== The last 30 days of two plans as JSON, for a web dashboard or PostgREST (nps_report)'
 SELECT plan, jsonb_pretty(nps_report(rollup(summary)) - 'interval' - 'shares' - 'stderr') AS report

@@ -53,8 +53,10 @@ for major in $NPS_PG_MAJORS; do
   if [ "$major" = "$(echo $NPS_PG_MAJORS | awk '{print $NF}')" ]; then
     layer "PostgreSQL $major: clients (psycopg, dbt, JDBC, node-postgres, asyncpg, ODBC)" tests/clients/run.sh "$host" "$NPS_TEST_PORT"
   fi
-  layer "PostgreSQL $major: live summaries: concurrent writers, dump/restore" \
+  layer "PostgreSQL $major: live summaries: concurrent writers and readers, crash, dump/restore" \
     tests/live/concurrency.sh "$host" "$NPS_TEST_PORT"
+  layer "PostgreSQL $major: live summaries on a logical-replication subscriber" \
+    tests/live/replication.sh $((NPS_PORT_BASE + 30 + major))
   scripts/cluster.sh stop "$NPS_CLUSTER"
 done
 

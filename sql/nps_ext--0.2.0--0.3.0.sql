@@ -11,6 +11,63 @@ CREATE TYPE @extschema@.nps_interval AS (low numeric, high numeric);
 COMMENT ON TYPE @extschema@.nps_interval IS 'An interval of NPS points: its low and high ends';
 
 -- ==== issue 17: live summaries in production ====
+-- 0.2.0's live summaries ran PL/pgSQL generated per source with the writer's privileges and
+-- updated one row per bucket and segments in place: writers without rights on the live table
+-- lost their writes, and writers of the same buckets took turns. Now one C trigger function,
+-- shared like PostgreSQL's foreign-key triggers, works as the source's owner, appends one row
+-- per statement, and folds those rows into the live data now and then; the live summary is a
+-- view that is exact at every moment. Live summaries made on 0.2.0 keep working as they are
+-- (their generated functions call nps_agg, +, - and nps_responses, all kept) until their owner
+-- calls nps_live_summary() again with the same arguments, which moves each into this design
+-- with its data, grants and dependent views (docs/live.md, "From 0.2.0").
+CREATE FUNCTION @extschema@.nps_live_bucket("time" date, bucket interval) RETURNS date
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_bucket_date';
+CREATE FUNCTION @extschema@.nps_live_bucket("time" timestamp, bucket interval) RETURNS timestamp
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_bucket_timestamp';
+CREATE FUNCTION @extschema@.nps_live_bucket("time" timestamptz, bucket interval, time_zone text) RETURNS timestamptz
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_bucket_timestamptz';
+COMMENT ON FUNCTION @extschema@.nps_live_bucket(date, interval) IS
+    'The bucket a live summary files this date under: fixed lengths from Monday 2000-01-03, whole months in blocks from January 2000';
+COMMENT ON FUNCTION @extschema@.nps_live_bucket(timestamp, interval) IS
+    'The bucket a live summary files this time under: fixed lengths from Monday 2000-01-03 00:00, whole months in blocks from January 2000';
+COMMENT ON FUNCTION @extschema@.nps_live_bucket(timestamptz, interval, text) IS
+    'The bucket a live summary files this instant under, on the wall clock of the time zone';
+
+CREATE FUNCTION @extschema@.nps_live_maintain() RETURNS trigger
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_maintain';
+COMMENT ON FUNCTION @extschema@.nps_live_maintain() IS
+    'The trigger of live summaries: adds what a statement changed to the live summary its argument names, as the table''s owner';
+
+CREATE FUNCTION @extschema@.nps_live_apply("current" @extschema@.nps_summary, plus @extschema@.nps_summary,
+                                           minus @extschema@.nps_summary) RETURNS @extschema@.nps_summary
+    IMMUTABLE PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_apply_wrapper';
+CREATE FUNCTION @extschema@.nps_live_same(a @extschema@.nps_summary, b @extschema@.nps_summary) RETURNS boolean
+    IMMUTABLE STRICT PARALLEL SAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_same_wrapper';
+
+-- Same arguments and return types as 0.2.0's, so calls and views keep working.
+CREATE OR REPLACE FUNCTION @extschema@.nps_live_summary(source regclass, score_column name, time_column name, bucket interval,
+                                 segments name[] DEFAULT '{}', weight_column name DEFAULT NULL,
+                                 target name DEFAULT NULL)
+    RETURNS regclass VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_v3';
+COMMENT ON FUNCTION @extschema@.nps_live_summary(regclass, name, name, interval, name[], name, name) IS
+    'Keep a view of NPS summaries per time bucket and segment of a table of answers, exact at every moment';
+CREATE OR REPLACE FUNCTION @extschema@.nps_live_summary_drop(source regclass, drop_table boolean DEFAULT false)
+    RETURNS void VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_drop_v3';
+COMMENT ON FUNCTION @extschema@.nps_live_summary_drop(regclass, boolean) IS
+    'Remove the live NPS summary of a table (or named by its view): its triggers, and with drop_table its view and tables';
+CREATE FUNCTION @extschema@.nps_live_summary_check(source regclass, from_bucket timestamptz DEFAULT NULL, to_bucket timestamptz DEFAULT NULL)
+    RETURNS TABLE (key jsonb, live @extschema@.nps_summary, expected @extschema@.nps_summary)
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_check_wrapper';
+COMMENT ON FUNCTION @extschema@.nps_live_summary_check(regclass, timestamptz, timestamptz) IS
+    'Where a live summary differs from a recomputation of its source in the same snapshot (one row per key; none when exact), and what keeps it from staying exact';
+CREATE FUNCTION @extschema@.nps_live_summary_refresh(source regclass, from_bucket timestamptz DEFAULT NULL, to_bucket timestamptz DEFAULT NULL)
+    RETURNS bigint VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_refresh_wrapper';
+COMMENT ON FUNCTION @extschema@.nps_live_summary_refresh(regclass, timestamptz, timestamptz) IS
+    'Make a live summary equal its source again, for all buckets or those from from_bucket to before to_bucket; returns how many keys changed';
+CREATE FUNCTION @extschema@.nps_live_summary_fold(source regclass) RETURNS boolean
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_summary_fold_wrapper';
+COMMENT ON FUNCTION @extschema@.nps_live_summary_fold(regclass) IS
+    'Fold the changes of a live summary that wait to be folded (writers fold by themselves, except in SERIALIZABLE)';
 
 -- ==== issue 18: every BI tool and driver ====
 -- What BI tools and drivers send, and what they read back (docs/clients.md).

@@ -9,13 +9,22 @@
 #[macro_use]
 mod v1;
 
+pub mod acting;
 pub mod adjust_p;
 pub mod aggregates;
+pub mod buckets;
 pub mod category;
 pub mod encoding;
 pub mod json;
 pub mod jsonb;
-pub mod live;
+pub mod live_admin;
+pub mod live_bucket;
+pub mod live_changes;
+pub mod live_config;
+pub mod live_fold;
+pub mod live_parts;
+pub mod live_sql;
+pub mod live_trigger;
 pub mod multiple;
 pub mod numeric;
 pub mod order;

@@ -9,7 +9,7 @@
 
 use crate::aggregates::state_arg;
 use crate::score::{Answer, ScoreDatum};
-use crate::weights::{check_weight, Summary};
+use crate::weights::{check_weight, Summary, WeightError};
 use pgrx::prelude::*;
 use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
 
@@ -17,14 +17,17 @@ use pgrx::{AnyNumeric, FromDatum, Internal, PgSqlErrorCode};
 #[inline(always)]
 unsafe fn checked_weight_of(datum: pg_sys::Datum) -> f64 {
     let w = unsafe { f64::from_datum(datum, false) }.expect("not NULL");
-    check_weight(w).unwrap_or_else(|e| {
-        ereport!(
-            ERROR,
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            e.to_string(),
-            "A survey weight is a finite number, at least 0."
-        );
-    })
+    check_weight(w).unwrap_or_else(|e| report_weight_error(e))
+}
+
+/// Raise the error for a weight that is no survey weight; does not return.
+pub fn report_weight_error(e: WeightError) -> ! {
+    ereport!(
+        ERROR,
+        PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+        e.to_string(),
+        "A survey weight is a finite number, at least 0."
+    );
 }
 
 /// The transition of both weighted aggregates: count `score` with `weight` into the Summary in

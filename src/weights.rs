@@ -237,6 +237,58 @@ impl Summary {
         Ok(())
     }
 
+    /// What is left after removing `part`, never below nothing: each answer's count stops at
+    /// 0, and its weight with it. Live summaries are read through this, so that changes which
+    /// remove answers never added (written while their triggers were disabled) cannot make
+    /// every read of them fail; `nps_live_summary_check` reports such keys instead.
+    pub fn saturating_subtract(&mut self, part: &Summary) {
+        if part.is_empty() {
+            return;
+        }
+        let counts: [i64; ANSWERS] =
+            std::array::from_fn(|i| (self.tally.counts()[i] - part.tally.counts()[i]).max(0));
+        let tally = Tally::from_counts(counts).expect("counts are at least 0");
+        let weights = (self.weights.is_some() || part.weights.is_some()).then(|| {
+            let (mine, theirs) = (
+                self.weights.unwrap_or_default(),
+                part.weights.unwrap_or_default(),
+            );
+            let mut left = Weights {
+                sums: std::array::from_fn(|i| {
+                    if counts[i] == 0 {
+                        0.0
+                    } else {
+                        (mine.sums[i] - theirs.sums[i]).max(0.0)
+                    }
+                }),
+                squares: if tally.responses() == 0 {
+                    0.0
+                } else {
+                    (mine.squares - theirs.squares).max(0.0)
+                },
+            };
+            left.settle(&tally);
+            left
+        });
+        *self = Summary { tally, weights };
+    }
+
+    /// The same answers, with weight sums equal up to the rounding of adding them in another
+    /// order (relative 1e-9): how a live summary is compared with a recomputation.
+    pub fn same_answers(&self, other: &Summary) -> bool {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
+        self.tally == other.tally
+            && match (self.weights, other.weights) {
+                (Some(a), Some(b)) => {
+                    a.sums.iter().zip(b.sums).all(|(&x, y)| close(x, y))
+                        && close(a.squares, b.squares)
+                }
+                (None, None) => true,
+                // an empty summary of either kind is the same as one of the other
+                _ => self.is_empty(),
+            }
+    }
+
     /// Promoters minus detractors (their weights, for weighted answers).
     pub fn net_promoters(&self) -> f64 {
         match &self.weights {
@@ -513,5 +565,55 @@ mod tests {
         let s = weighted(&[(9, 0.0)]);
         assert_eq!(s.tally.responses(), 1);
         assert!(s.sample().is_none());
+    }
+
+    #[test]
+    fn saturating_subtract_stops_at_nothing() {
+        let s = |c: [i64; ANSWERS]| Summary::unweighted(Tally::from_counts(c).unwrap());
+        let mut a = s([2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 5]);
+        a.saturating_subtract(&s([1, 3, 0, 0, 0, 0, 0, 1, 0, 0, 2]));
+        assert_eq!(a, s([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]));
+        // weighted: the weight of an answer whose count reaches 0 goes with it
+        let mut w = Summary::default();
+        w.add_weighted(Answer::from_int(10).unwrap(), 2.0).unwrap();
+        w.add_weighted(Answer::from_int(10).unwrap(), 0.5).unwrap();
+        w.add_weighted(Answer::from_int(3).unwrap(), 1.0).unwrap();
+        let mut part = Summary::default();
+        part.add_weighted(Answer::from_int(10).unwrap(), 0.5)
+            .unwrap();
+        part.add_weighted(Answer::from_int(3).unwrap(), 1.0)
+            .unwrap();
+        part.add_weighted(Answer::from_int(0).unwrap(), 4.0)
+            .unwrap();
+        w.saturating_subtract(&part);
+        assert_eq!(w.tally.counts(), &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        let weights = w.weights.unwrap();
+        assert_eq!(weights.sums[10], 2.0);
+        assert_eq!(weights.sums[3], 0.0);
+        assert_eq!(weights.squares, 4.0); // 4.25 - 1.25, and a single 2.0 squares to 4
+    }
+
+    #[test]
+    fn same_answers_allows_rounding_of_another_order() {
+        let mut a = Summary::default();
+        let mut b = Summary::default();
+        for w in [0.1, 0.2, 0.3] {
+            a.add_weighted(Answer::from_int(9).unwrap(), w).unwrap();
+        }
+        for w in [0.3, 0.2, 0.1] {
+            b.add_weighted(Answer::from_int(9).unwrap(), w).unwrap();
+        }
+        assert_ne!(a.weights.unwrap().sums[9], b.weights.unwrap().sums[9]);
+        assert!(a.same_answers(&b));
+        let mut c = Summary::default();
+        for w in [0.1, 0.2, 0.300001] {
+            c.add_weighted(Answer::from_int(9).unwrap(), w).unwrap();
+        }
+        assert!(!a.same_answers(&c));
+        assert!(!a.same_answers(&Summary::unweighted(a.tally)));
+        assert!(Summary::default().same_answers(&Summary {
+            weights: Some(Weights::default()),
+            ..Default::default()
+        }));
     }
 }

@@ -34,6 +34,9 @@ def check_page(args, path):
     page = path.read_text()
     db = "docs_" + re.sub(r"\W", "_", path.stem)
     psql(args, "postgres", f"DROP DATABASE IF EXISTS {db};")
+    # roles a page makes (and drops at its end) are cluster-wide: gone before it runs again
+    for role in re.findall(r"^CREATE ROLE (\w+)", page, re.M):
+        psql(args, "postgres", f"DROP ROLE IF EXISTS {role};")
     psql(args, "postgres", f"CREATE DATABASE {db};")
     found = blocks(page)
     failures, edits = [], []

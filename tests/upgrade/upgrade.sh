@@ -61,17 +61,66 @@ SELECT plan, nps(rollup(summary)), round(nps(rollup(weighted)), 9), nps_response
 SQL
 )
 
+# A live summary of a release that has them, made as the source's owner role, read by a
+# reporting role, with a view built on its table.
+LIVE_SETUP=$(cat <<'SQL'
+SET ROLE nps_upgrade_owner;
+CREATE TABLE live_answers (id serial PRIMARY KEY, plan text NOT NULL, day date NOT NULL, score int);
+INSERT INTO live_answers (plan, day, score) SELECT (ARRAY['free', 'pro', 'team'])[1 + g % 3], date '2026-01-01' + g % 30, g % 11
+FROM generate_series(1, 600) g;
+SELECT nps_live_summary('live_answers', 'score', 'day', '1 day', '{plan}');
+GRANT SELECT ON live_answers_nps_live TO nps_upgrade_reader;
+CREATE VIEW live_monthly AS SELECT date_trunc('month', bucket) AS month, plan, rollup(summary) AS summary
+                            FROM live_answers_nps_live GROUP BY 1, 2;
+GRANT SELECT ON live_monthly TO nps_upgrade_reader;
+RESET ROLE;
+SQL
+)
+LIVE_DIFF="SELECT count(*) FROM ((TABLE live_answers_nps_live EXCEPT ALL SELECT day, plan, nps_agg(score) FROM live_answers WHERE score IS NOT NULL GROUP BY 1, 2)
+                                 UNION ALL (SELECT day, plan, nps_agg(score) FROM live_answers WHERE score IS NOT NULL GROUP BY 1, 2
+                                            EXCEPT ALL TABLE live_answers_nps_live)) x"
+for role in nps_upgrade_owner nps_upgrade_reader; do
+  psql -c "DROP ROLE IF EXISTS $role" -c "CREATE ROLE $role"
+done
+
 for old in $olds; do
   db=nps_upgrade fresh=nps_upgrade_fresh restored=nps_upgrade_restored
   for d in $db $fresh $restored; do psql -c "DROP DATABASE IF EXISTS $d" -c "CREATE DATABASE $d"; done
+  psql -d $db -c "GRANT CREATE ON SCHEMA public TO nps_upgrade_owner"
   psql -d $db -c "CREATE EXTENSION nps_ext VERSION '$old'" -c "$SETUP"
   check "$old: installed version" "$old" "$(psql -d $db -At -c "SELECT extversion FROM pg_extension WHERE extname = 'nps_ext'")"
   before=$(psql -d $db -At -c "$FINGERPRINT")
+  # a release with live summaries: one made by it, read by a reporting role and a view
+  live_before=$(psql -d $db -At -c "SELECT to_regproc('nps_live_summary') IS NOT NULL")
+  [ "$live_before" = t ] && psql -d $db -c "$LIVE_SETUP" >/dev/null
 
   records=$(psql -d $db -At -c "SELECT * FROM plan_records ORDER BY plan")
   psql -d $db -c "ALTER EXTENSION nps_ext UPDATE"
   check "$old -> $current: version after ALTER EXTENSION UPDATE" "$current" \
     "$(psql -d $db -At -c "SELECT extversion FROM pg_extension WHERE extname = 'nps_ext'")"
+  if [ "$live_before" = t ]; then
+    # it keeps working unchanged, with the old design's triggers
+    psql -d $db -c "INSERT INTO live_answers (plan, day, score) VALUES ('pro', '2026-02-01', 10), ('free', '2026-02-01', 0)" \
+                -c "UPDATE live_answers SET score = 9 WHERE id = 3" -c "DELETE FROM live_answers WHERE id = 4"
+    check "$old -> $current: a live summary of $old keeps working unchanged" "0 t" \
+      "$(psql -d $db -At -F' ' -c "SELECT ($LIVE_DIFF), (SELECT relkind = 'r' FROM pg_class WHERE relname = 'live_answers_nps_live')")"
+    # the one documented call, by the source's owner, moves it to the new design
+    old_table=$(psql -d $db -At -c "SELECT 'live_answers_nps_live'::regclass::oid")
+    psql -d $db -c "SET ROLE nps_upgrade_owner" \
+                -c "SELECT nps_live_summary('live_answers', 'score', 'day', '1 day', '{plan}')" >/dev/null
+    check "$old -> $current: moved by calling nps_live_summary again: the live view takes the name, the old table (its OID, its rows) is the live data" \
+      "v t 0" "$(psql -d $db -At -F' ' -c "SELECT (SELECT relkind FROM pg_class WHERE relname = 'live_answers_nps_live'),
+                                                   'live_answers_nps_live_data'::regclass::oid = $old_table,
+                                                   ($(echo "$LIVE_DIFF" | sed 's/TABLE live_answers_nps_live\b/TABLE live_answers_nps_live_data/g'))")"
+    psql -d $db -c "INSERT INTO live_answers (plan, day, score) VALUES ('pro', '2026-02-02', 8)" -c "UPDATE live_answers SET plan = 'team' WHERE id = 5"
+    check "$old -> $current: after the move, the live view is exact and check finds nothing" "0 0" \
+      "$(psql -d $db -At -F' ' -c "SELECT ($LIVE_DIFF), (SELECT count(*) FROM nps_live_summary_check('live_answers'))")"
+    check "$old -> $current: the reporting role still reads it by name; the view built on the old table still works" "t t" \
+      "$(psql -d $db -At -F' ' -c "SET ROLE nps_upgrade_reader" -c "SELECT (SELECT count(*) > 0 FROM live_answers_nps_live), (SELECT count(*) > 0 FROM live_monthly)")"
+    check "$old -> $current: everything the live summary has belongs to the source's owner" "nps_upgrade_owner" \
+      "$(psql -d $db -At -c "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relname LIKE 'live\_answers\_nps\_live%'")"
+    psql -d $db -c "DROP VIEW live_monthly" -c "SELECT nps_live_summary_drop('live_answers', true)" >/dev/null
+  fi
   check "$old -> $current: stored values read back identical" "$before" "$(psql -d $db -At -c "$FINGERPRINT")"
   psql -d $db -c "REINDEX TABLE stored" -c "REFRESH MATERIALIZED VIEW CONCURRENTLY daily"
   check "$old -> $current: identical after REINDEX and REFRESH CONCURRENTLY" "$before" "$(psql -d $db -At -c "$FINGERPRINT")"
@@ -119,5 +168,6 @@ for old in $olds; do
   for d in $db $fresh $restored nps_upgrade_schema; do psql -c "DROP DATABASE $d"; done
 done
 
+psql -c "DROP ROLE nps_upgrade_owner" -c "DROP ROLE nps_upgrade_reader"
 echo "upgrade: $passed passed, $failed failed"
 [ "$failed" = 0 ]

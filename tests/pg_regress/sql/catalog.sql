@@ -10,9 +10,9 @@ JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.de
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'nps_ext'
 JOIN pg_language l ON l.oid = p.prolang
 ORDER BY p.oid::regprocedure::text;
--- what a trusted extension must not have: SECURITY DEFINER (0), settings other than the pinned
--- search_path of the two live-summary functions (2), languages beyond c, sql and plpgsql (0),
--- SQL bodies resolved at call time (0)
+-- what a trusted extension must not have: SECURITY DEFINER (0), settings (0: the live-summary
+-- functions pin their search_path in C, around their own work only), languages beyond c, sql
+-- and plpgsql (0), SQL bodies resolved at call time (0)
 SELECT count(*) FILTER (WHERE p.prosecdef) AS security_definer, count(*) FILTER (WHERE p.proconfig IS NOT NULL) AS with_settings,
        count(*) FILTER (WHERE l.lanname NOT IN ('c', 'sql', 'plpgsql', 'internal')) AS other_languages,
        count(*) FILTER (WHERE l.lanname = 'sql' AND p.prosqlbody IS NULL) AS sql_bodies_bound_at_call

@@ -1,0 +1,475 @@
+//! Changes to a live summary, per key (bucket and segments): what a writer's statement
+//! collects from its rows (appended as a delta row: `arrays`), and what a fold collects from
+//! the pending delta rows (merged into data: `keyed_arrays`).
+
+use crate::live_config::{Column, Live};
+use crate::score::{Answer, AnswerError};
+use crate::summary::NpsSummary;
+use crate::weights::{check_weight, Summary};
+use pgrx::prelude::*;
+use pgrx::{FromDatum, IntoDatum};
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::hash::{BuildHasher, Hasher};
+
+/// The changes of one key (bucket and segments).
+pub struct Change {
+    bucket: Option<pg_sys::Datum>,
+    segments: Vec<Option<pg_sys::Datum>>,
+    plus: Summary,
+    minus: Summary,
+}
+
+/// Changes by key. Keys compare by the bytes of their values, so two values
+/// PostgreSQL deems equal but spells differently (numeric 1.0 and 1.00) may stay two keys
+/// here; the fold and the view group them as GROUP BY does.
+pub struct Changes {
+    index: HashMap<Vec<u8>, usize, KeyHashing>,
+    pub list: Vec<Change>,
+    /// where the keys' values are copied: the context current when these changes began
+    context: pg_sys::MemoryContext,
+    /// a row's key and segment values, reused from row to row
+    key: Vec<u8>,
+    segments: Vec<Option<pg_sys::Datum>>,
+    /// a pending part's fields, reused from part to part
+    fields: Vec<pg_sys::Datum>,
+    nulls: Vec<bool>,
+}
+
+/// How many keys a statement or a fold gathers before it hands them on (appends a delta row,
+/// merges into data) and starts again: what bounds their memory, however many keys a
+/// statement touches or a backlog of pending rows holds.
+pub const KEYS_AT_ONCE: usize = 50_000;
+
+/// Hashing of keys, a word at a time (as rustc's FxHash): keys are short, and hashed once per
+/// row. Seeded per backend; not made to resist values chosen to collide, which could make
+/// grouping slow, never wrong.
+#[derive(Clone, Copy)]
+struct KeyHashing(u64);
+
+impl Default for KeyHashing {
+    fn default() -> KeyHashing {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        KeyHashing(
+            *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0u8)),
+        )
+    }
+}
+
+impl BuildHasher for KeyHashing {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(self.0)
+    }
+}
+
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A copy of a Datum that outlives the slot it came from, in the current memory context.
+unsafe fn copied(value: pg_sys::Datum, col: &Column) -> pg_sys::Datum {
+    unsafe {
+        if col.typbyval {
+            return value;
+        }
+        let (source, size) = match col.typlen {
+            -1 => {
+                let v = pg_sys::pg_detoast_datum_packed(value.cast_mut_ptr());
+                (v as *const u8, pgrx::varsize_any(v))
+            }
+            -2 => {
+                let p = value.cast_mut_ptr::<std::ffi::c_char>();
+                (p as *const u8, CStr::from_ptr(p).to_bytes_with_nul().len())
+            }
+            n => (value.cast_mut_ptr::<u8>() as *const u8, n as usize),
+        };
+        let copy = pg_sys::palloc(size) as *mut u8;
+        std::ptr::copy_nonoverlapping(source, copy, size);
+        pg_sys::Datum::from(copy)
+    }
+}
+
+/// The bytes a value is grouped by here.
+unsafe fn key_bytes(key: &mut Vec<u8>, value: Option<pg_sys::Datum>, col: &Column) {
+    let Some(value) = value else {
+        key.push(0);
+        return;
+    };
+    key.push(1);
+    let bytes: &[u8] = unsafe {
+        match (col.typbyval, col.typlen) {
+            (true, _) => &value.value().to_ne_bytes()[..],
+            (false, -1) => crate::varlena::bytes_of(value),
+            (false, -2) => CStr::from_ptr(value.cast_mut_ptr()).to_bytes(),
+            (false, n) => std::slice::from_raw_parts(value.cast_mut_ptr::<u8>(), n as usize),
+        }
+    };
+    key.extend_from_slice(&(bytes.len() as u32).to_ne_bytes());
+    key.extend_from_slice(bytes);
+}
+
+/// An answer read from a score column: checked, or why it is no answer.
+unsafe fn answer(col: &Column, value: pg_sys::Datum) -> Result<Answer, AnswerError> {
+    unsafe {
+        match col.base {
+            pg_sys::INT2OID => Answer::from_int(i64::from(value.value() as i16)),
+            pg_sys::INT4OID => Answer::from_int(i64::from(value.value() as i32)),
+            pg_sys::INT8OID => Answer::from_int(value.value() as i64),
+            pg_sys::FLOAT4OID => Answer::from_float(
+                f64::from(f32::from_bits(value.value() as u32)),
+                crate::score::float4_text,
+            ),
+            pg_sys::FLOAT8OID => Answer::from_float(
+                f64::from_bits(value.value() as u64),
+                crate::score::float8_text,
+            ),
+            _ => match crate::numeric::whole_answer(crate::varlena::bytes_of(value)) {
+                Some(a) => Ok(a),
+                None => {
+                    let n = pgrx::AnyNumeric::from_datum(value, false).expect("not NULL");
+                    Answer::from_numeric(&n)
+                }
+            },
+        }
+    }
+}
+
+/// A weight read from a weight column, as double precision.
+unsafe fn weight(col: &Column, value: pg_sys::Datum) -> f64 {
+    unsafe {
+        match col.base {
+            pg_sys::INT2OID => f64::from(value.value() as i16),
+            pg_sys::INT4OID => f64::from(value.value() as i32),
+            pg_sys::INT8OID => value.value() as i64 as f64,
+            pg_sys::FLOAT4OID => f64::from(f32::from_bits(value.value() as u32)),
+            pg_sys::FLOAT8OID => f64::from_bits(value.value() as u64),
+            _ => pgrx::direct_function_call::<f64>(
+                pg_sys::numeric_float8_no_overflow,
+                &[Some(value)],
+            )
+            .unwrap_or(f64::NAN),
+        }
+    }
+}
+
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes::new()
+    }
+}
+
+impl Changes {
+    pub fn new() -> Changes {
+        Changes {
+            index: HashMap::default(),
+            list: Vec::new(),
+            context: unsafe { pg_sys::CurrentMemoryContext },
+            key: Vec::new(),
+            segments: Vec::new(),
+            fields: Vec::new(),
+            nulls: Vec::new(),
+        }
+    }
+
+    /// Whether as many keys are gathered as should be at once (KEYS_AT_ONCE).
+    pub fn full(&self) -> bool {
+        self.list.len() >= KEYS_AT_ONCE
+    }
+
+    /// The change of a key, empty at first: `self.segments` holds the key's segment values.
+    /// The values are copied when the key is new: they outlive their row (and, in a fold, the
+    /// batch of pending rows they came in).
+    unsafe fn entry(&mut self, live: &Live, bucket: Option<pg_sys::Datum>) -> &mut Change {
+        unsafe {
+            self.key.clear();
+            self.key
+                .extend_from_slice(&bucket.map_or(u64::MAX, |b| b.value() as u64).to_ne_bytes());
+            self.key.push(u8::from(bucket.is_some()));
+            for (c, &v) in live.segments.iter().zip(&self.segments) {
+                key_bytes(&mut self.key, v, c);
+            }
+            let at = match self.index.get(self.key.as_slice()) {
+                Some(&at) => at,
+                None => {
+                    let at = self.list.len();
+                    self.index.insert(self.key.clone(), at);
+                    let caller = pg_sys::MemoryContextSwitchTo(self.context);
+                    let segments = live
+                        .segments
+                        .iter()
+                        .zip(&self.segments)
+                        .map(|(c, v)| v.map(|v| copied(v, c)))
+                        .collect();
+                    pg_sys::MemoryContextSwitchTo(caller);
+                    self.list.push(Change {
+                        bucket,
+                        segments,
+                        plus: Summary::default(),
+                        minus: Summary::default(),
+                    });
+                    at
+                }
+            };
+            &mut self.list[at]
+        }
+    }
+
+    /// Add a part of a pending change: a composite of data's row type (`descriptor`), its key
+    /// and summary, that came in (`sign` 1) or went out (-1).
+    ///
+    /// # Safety
+    /// `descriptor` describes the composite Datum given, in a backend.
+    pub unsafe fn add_part(
+        &mut self,
+        live: &Live,
+        descriptor: pg_sys::TupleDesc,
+        part: pg_sys::Datum,
+        sign: i8,
+    ) {
+        unsafe {
+            let header = pg_sys::pg_detoast_datum(part.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+            let mut tuple = pg_sys::HeapTupleData {
+                t_len: pgrx::varsize_any(header.cast()) as u32,
+                t_data: header,
+                ..Default::default()
+            };
+            let n = live.segments.len() + 2;
+            self.fields.resize(n, pg_sys::Datum::from(0));
+            self.nulls.resize(n, true);
+            pg_sys::heap_deform_tuple(
+                &mut tuple,
+                descriptor,
+                self.fields.as_mut_ptr(),
+                self.nulls.as_mut_ptr(),
+            );
+            let Some(summary) = NpsSummary::from_datum(self.fields[n - 1], self.nulls[n - 1])
+            else {
+                return;
+            };
+            let bucket = (!self.nulls[0]).then_some(self.fields[0]);
+            self.segments.clear();
+            self.segments
+                .extend((1..n - 1).map(|i| (!self.nulls[i]).then_some(self.fields[i])));
+            let change = self.entry(live, bucket);
+            let side = if sign > 0 {
+                &mut change.plus
+            } else {
+                &mut change.minus
+            };
+            side.merge(&summary.0)
+                .unwrap_or_else(|e| crate::summary::combine_error(e));
+        }
+    }
+    /// Add the row in `slot` to the summary (`sign` 1, new rows) or take it out (-1, old rows).
+    /// A new row's bad answer or weight is the error nps_agg gives; an old row's was never
+    /// summarized (it could not have been) and is passed over.
+    ///
+    /// # Safety
+    /// `slot` is a valid slot of `live`'s relation, deformed up to `live.last_attnum()`.
+    pub unsafe fn add_row(&mut self, live: &mut Live, slot: *mut pg_sys::TupleTableSlot, sign: i8) {
+        unsafe {
+            let values =
+                std::slice::from_raw_parts((*slot).tts_values, (*slot).tts_nvalid as usize);
+            let nulls = std::slice::from_raw_parts((*slot).tts_isnull, (*slot).tts_nvalid as usize);
+            let get = |c: &Column| {
+                let i = c.attnum as usize - 1;
+                (!nulls[i]).then_some(values[i])
+            };
+            let Some(score) = get(&live.score) else {
+                return;
+            };
+            let answer = match answer(&live.score, score) {
+                Ok(a) => a,
+                Err(e) if sign > 0 => e.report(),
+                Err(_) => return,
+            };
+            let weight = match live.weight {
+                None => None,
+                Some(w) => match get(&w) {
+                    None => return, // as nps_agg(score, weight): no weight, no response
+                    Some(v) => match check_weight(weight(&w, v)) {
+                        Ok(x) => Some(x),
+                        Err(e) if sign > 0 => crate::weighted::report_weight_error(e),
+                        Err(_) => return,
+                    },
+                },
+            };
+            let bucket = get(&live.time).map(|t| live.bucketer.bucket(t));
+            self.segments.clear();
+            self.segments.extend(live.segments.iter().map(get));
+            let change = self.entry(live, bucket);
+            let part = if sign > 0 {
+                &mut change.plus
+            } else {
+                &mut change.minus
+            };
+            match weight {
+                None => part.tally.add(answer),
+                Some(w) => part
+                    .add_weighted(answer, w)
+                    .unwrap_or_else(|e| crate::summary::combine_error(e)),
+            }
+        }
+    }
+
+    /// Drop what a statement took out and put back (an UPDATE of other columns, or of a score
+    /// to itself): counts cancel answer by answer; weighted parts only when identical.
+    pub fn cancel(&mut self) {
+        for c in &mut self.list {
+            if c.plus.is_empty() || c.minus.is_empty() {
+                continue;
+            }
+            if c.plus.weights.is_none() && c.minus.weights.is_none() {
+                let both: [i64; crate::tally::ANSWERS] = std::array::from_fn(|i| {
+                    c.plus.tally.counts()[i].min(c.minus.tally.counts()[i])
+                });
+                let both = crate::tally::Tally::from_counts(both).expect("counts are at least 0");
+                c.plus.tally.subtract(&both).expect("both parts hold these");
+                c.minus
+                    .tally
+                    .subtract(&both)
+                    .expect("both parts hold these");
+            } else if c.plus == c.minus {
+                c.plus = Summary::default();
+                c.minus = Summary::default();
+            }
+        }
+        self.list
+            .retain(|c| !c.plus.is_empty() || !c.minus.is_empty());
+        self.index.clear(); // its positions are stale now
+    }
+
+    /// The changes as two arrays of rows of data's type: per key, the answers in and the
+    /// answers out (a key without one is left out of that array). What a delta row holds.
+    ///
+    /// # Safety
+    /// In a backend; the arrays live in the current memory context.
+    pub unsafe fn arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
+        unsafe {
+            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            let arrays = [true, false].map(|plus| {
+                let rows: Vec<Option<pg_sys::Datum>> = self
+                    .list
+                    .iter()
+                    .filter_map(|c| {
+                        let part = if plus { &c.plus } else { &c.minus };
+                        summary_datum(part).map(|s| Some(data_row(descriptor, c, Some(s))))
+                    })
+                    .collect();
+                array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char)
+            });
+            pg_sys::DecrTupleDescRefCount(descriptor);
+            arrays
+        }
+    }
+
+    /// Whether any answers went out.
+    pub fn takes_out(&self) -> bool {
+        self.list.iter().any(|c| !c.minus.is_empty())
+    }
+
+    /// The changes as an array of rows of data's type, one per key with the answers in (NULL
+    /// when none), and an array of the summaries of the answers out, in the same order (NULL
+    /// where none). What a fold merges into data.
+    ///
+    /// # Safety
+    /// In a backend; the arrays live in the current memory context.
+    pub unsafe fn keyed_arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
+        unsafe {
+            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            let rows: Vec<Option<pg_sys::Datum>> = self
+                .list
+                .iter()
+                .map(|c| Some(data_row(descriptor, c, summary_datum(&c.plus))))
+                .collect();
+            pg_sys::DecrTupleDescRefCount(descriptor);
+            let minus: Vec<Option<pg_sys::Datum>> =
+                self.list.iter().map(|c| summary_datum(&c.minus)).collect();
+            let (mut typlen, mut typbyval, mut typalign) = (0, false, 0);
+            pg_sys::get_typlenbyvalalign(
+                live.summary_type,
+                &mut typlen,
+                &mut typbyval,
+                &mut typalign,
+            );
+            [
+                array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char),
+                array(&minus, live.summary_type, typlen, typbyval, typalign),
+            ]
+        }
+    }
+}
+
+/// A row of data's type (`descriptor`): the key of `change` and `summary`.
+unsafe fn data_row(
+    descriptor: pg_sys::TupleDesc,
+    change: &Change,
+    summary: Option<pg_sys::Datum>,
+) -> pg_sys::Datum {
+    let mut fields: Vec<pg_sys::Datum> = Vec::with_capacity(change.segments.len() + 2);
+    let mut nulls: Vec<bool> = Vec::with_capacity(change.segments.len() + 2);
+    for v in std::iter::once(change.bucket)
+        .chain(change.segments.iter().copied())
+        .chain([summary])
+    {
+        fields.push(v.unwrap_or(pg_sys::Datum::from(0)));
+        nulls.push(v.is_none());
+    }
+    unsafe {
+        let tuple = pg_sys::heap_form_tuple(descriptor, fields.as_mut_ptr(), nulls.as_mut_ptr());
+        pg_sys::heap_copy_tuple_as_datum(tuple, descriptor)
+    }
+}
+
+/// A one-dimensional array of `values` (NULL where None) of element type `col`.
+unsafe fn array(
+    values: &[Option<pg_sys::Datum>],
+    typid: pg_sys::Oid,
+    typlen: i16,
+    typbyval: bool,
+    typalign: std::ffi::c_char,
+) -> pg_sys::Datum {
+    unsafe {
+        let mut datums: Vec<pg_sys::Datum> = values
+            .iter()
+            .map(|v| v.unwrap_or(pg_sys::Datum::from(0)))
+            .collect();
+        let mut nulls: Vec<bool> = values.iter().map(Option::is_none).collect();
+        let mut dims = [values.len() as i32];
+        let mut lbs = [1];
+        let a = pg_sys::construct_md_array(
+            datums.as_mut_ptr(),
+            nulls.as_mut_ptr(),
+            1,
+            dims.as_mut_ptr(),
+            lbs.as_mut_ptr(),
+            typid,
+            typlen.into(),
+            typbyval,
+            typalign,
+        );
+        pg_sys::Datum::from(a)
+    }
+}
+
+fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
+    (!s.is_empty()).then(|| {
+        crate::summary::NpsSummary(*s)
+            .into_datum()
+            .expect("a summary is never NULL")
+    })
+}

@@ -1,0 +1,633 @@
+//! What a live summary's trigger needs to know, found from the trigger itself and checked:
+//! its argument names the live summary's configuration table, whose `source` (a regclass, so
+//! it follows renames and pg_dump/restore) must be the table the trigger fired on (or the
+//! root of its partition tree), and which, like the live data, must belong to that table's
+//! owner. Anything else (a trigger a role with only the TRIGGER privilege attached, a table
+//! renamed away) is not a live summary's, and the trigger does nothing but warn.
+//!
+//! Columns are found by name in the source, and by number when the name is gone (a column
+//! renamed since: folds write the new names back, so that a dump carries them). What was found
+//! is kept per trigger and backend until PostgreSQL invalidates any relation involved.
+
+use crate::acting::AsOwner;
+use crate::buckets::Width;
+use crate::live_bucket::{self, TimeKind};
+use crate::live_sql::{Source, Storage};
+use pgrx::prelude::*;
+use pgrx::spi::Spi;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
+
+/// The triggers a live summary installs; the maintenance acts for no other.
+pub const TRIGGERS: [&str; 7] = [
+    "nps_live_insert",
+    "nps_live_update",
+    "nps_live_delete",
+    "nps_live_truncate",
+    "nps_live_replica_insert",
+    "nps_live_replica_update",
+    "nps_live_replica_delete",
+];
+
+/// The layout of the configuration table this release writes and reads.
+pub const FORMAT: i32 = 1;
+
+/// A column of the relation a trigger fired on.
+#[derive(Clone, Copy, Debug)]
+pub struct Column {
+    pub attnum: i16,
+    /// The declared type, and the base type of a domain.
+    pub typid: pg_sys::Oid,
+    pub base: pg_sys::Oid,
+    pub typlen: i16,
+    pub typbyval: bool,
+    pub typalign: std::ffi::c_char,
+}
+
+/// A live summary as one relation's trigger sees it.
+pub struct Live {
+    pub relation: pg_sys::Oid,
+    pub root: pg_sys::Oid,
+    pub owner: pg_sys::Oid,
+    pub config: pg_sys::Oid,
+    pub delta: pg_sys::Oid,
+    pub data: pg_sys::Oid,
+    /// nps_summary's OID, and whether delta takes rows straight into its heap and its index
+    /// on nps_live_writer (no other index, trigger, rule or row security: as this extension
+    /// makes it).
+    pub summary_type: pg_sys::Oid,
+    /// data's row type: delta's arrays hold its rows
+    pub row_type: pg_sys::Oid,
+    pub plain_delta: bool,
+    /// Whether keys equal in SQL always have identical bytes (a fold groups by bytes).
+    pub exact_keys: bool,
+    pub delta_index: pg_sys::Oid,
+    pub score: Column,
+    pub time: Column,
+    pub weight: Option<Column>,
+    pub segments: Vec<Column>,
+    pub kind: TimeKind,
+    pub bucketer: live_bucket::Bucketer,
+    pub storage: Storage,
+    /// The relation the trigger fired on, read ONLY, as a recomputation reads it.
+    pub source: Source,
+    /// The configuration's column names are out of date (renamed columns).
+    pub renamed: bool,
+    /// When this backend last looked whether a fold is due.
+    pub tried: std::time::Instant,
+    /// The fold's statement that takes the pending rows, once planned.
+    pub take_plan: Option<pgrx::spi::OwnedPreparedStatement>,
+    /// The statement that looks whether a fold is due, once planned.
+    pub gate_plan: Option<pgrx::spi::OwnedPreparedStatement>,
+}
+
+impl Live {
+    /// The highest attribute number a trigger reads: slots deform only that far.
+    pub fn last_attnum(&self) -> i16 {
+        self.segments
+            .iter()
+            .chain([&self.score, &self.time])
+            .chain(self.weight.iter())
+            .map(|c| c.attnum)
+            .max()
+            .unwrap_or(1)
+    }
+}
+
+/// A live summary's configuration, as its table holds it.
+pub struct Config {
+    pub oid: pg_sys::Oid,
+    pub source: pg_sys::Oid,
+    pub source_name: String,
+    /// score, time, weight (None: unweighted), segments...
+    pub names: Vec<Option<String>>,
+    pub attnums: Vec<i16>,
+    pub bucket: (i32, i32, i64),
+    pub bucket_text: String,
+    pub time_zone: Option<String>,
+    pub live: pg_sys::Oid,
+    pub data: pg_sys::Oid,
+    pub delta: pg_sys::Oid,
+    pub format: i32,
+    pub storage: Storage,
+    /// Owners of the configuration table and the live data.
+    pub owners: [pg_sys::Oid; 3],
+}
+
+/// The configuration table's columns (CREATE TABLE ... (these)).
+pub const CONFIG_COLUMNS: &str = "source regclass NOT NULL, source_name text NOT NULL, \
+    score_column name NOT NULL, time_column name NOT NULL, weight_column name, segments name[] NOT NULL, \
+    attnums smallint[] NOT NULL, bucket interval NOT NULL, time_zone text, \
+    live regclass NOT NULL, data regclass NOT NULL, delta regclass NOT NULL, format integer NOT NULL, \
+    folded_at timestamptz NOT NULL DEFAULT '-infinity'";
+
+/// Read a configuration table (its only row), as its owner would see it.
+pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
+    let table = relation_text(oid);
+    let query = format!(
+        "SELECT c.source::pg_catalog.oid, c.source_name, c.score_column::text, c.time_column::text,
+                c.weight_column::text, c.segments::text[], c.attnums, c.bucket, c.time_zone,
+                c.live::pg_catalog.oid, c.data::pg_catalog.oid, c.delta::pg_catalog.oid, c.format,
+                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
+                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.live),
+                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
+                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.data),
+                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
+                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.delta),
+                c.bucket::text,
+                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = {oid}::pg_catalog.oid),
+                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = c.data),
+                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = c.delta),
+                (SELECT pg_catalog.array_agg(pg_catalog.quote_ident(a.attname) ORDER BY a.attnum)
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.data AND a.attnum > 1 AND NOT a.attisdropped AND a.attname <> 'summary'),
+                (SELECT pg_catalog.array_agg(pg_catalog.quote_literal(a.attname) ORDER BY a.attnum)
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.data AND a.attnum > 1 AND NOT a.attisdropped AND a.attname <> 'summary'),
+                (SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e
+                   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'nps_ext'),
+                (SELECT pg_catalog.count(*) FROM {table})
+           FROM {table} c LIMIT 1",
+        oid = oid.to_u32()
+    );
+    let missing = |what: &str| format!("{table} has no {what}");
+    Spi::connect(|client| {
+        let rows = client
+            .select(&query, None, &[])
+            .map_err(|e| format!("{table} cannot be read: {e}"))?;
+        let row = rows.first();
+        let count: i64 = row.get(24).ok().flatten().unwrap_or(0);
+        if count != 1 {
+            return Err(format!("{table} holds {count} rows instead of one"));
+        }
+        let get_oid = |i| {
+            row.get::<pg_sys::Oid>(i)
+                .ok()
+                .flatten()
+                .ok_or_else(|| missing("row"))
+        };
+        let text = |i| row.get::<String>(i).ok().flatten();
+        let interval = row
+            .get::<pgrx::datum::Interval>(8)
+            .ok()
+            .flatten()
+            .ok_or_else(|| missing("bucket"))?;
+        let mut names = vec![text(3), text(4), text(5)];
+        names.extend(
+            row.get::<Vec<String>>(6)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .into_iter()
+                .map(Some),
+        );
+        let format: i32 = row.get(13).ok().flatten().unwrap_or(0);
+        let storage = Storage {
+            ext: text(23).ok_or_else(|| missing("extension schema"))?,
+            live: text(14).unwrap_or_default(),
+            data: text(15).unwrap_or_default(),
+            delta: text(16).unwrap_or_default(),
+            segments: row
+                .get::<Vec<String>>(21)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            segment_literals: row
+                .get::<Vec<String>>(22)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+        };
+        Ok(Config {
+            oid,
+            source: get_oid(1)?,
+            source_name: text(2).unwrap_or_default(),
+            attnums: row.get::<Vec<i16>>(7).ok().flatten().unwrap_or_default(),
+            names,
+            bucket: (interval.months(), interval.days(), interval.micros()),
+            bucket_text: text(17).unwrap_or_default(),
+            time_zone: text(9),
+            live: get_oid(10)?,
+            data: get_oid(11)?,
+            delta: get_oid(12)?,
+            format,
+            storage,
+            owners: [
+                get_oid(18).unwrap_or(pg_sys::InvalidOid),
+                get_oid(19).unwrap_or(pg_sys::InvalidOid),
+                get_oid(20).unwrap_or(pg_sys::InvalidOid),
+            ],
+        })
+    })
+}
+
+/// A relation's name, schema-qualified and quoted: usable in SQL under any search_path.
+pub fn relation_text(oid: pg_sys::Oid) -> String {
+    Spi::get_one_with_args::<String>(
+        "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1",
+        &[unsafe { pgrx::datum::DatumWithOid::new(oid, pg_sys::OIDOID) }],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| format!("(dropped relation {})", oid.to_u32()))
+}
+
+/// The root of a relation's partition tree (itself when it is not a partition), and its owner.
+pub fn root_and_owner(relation: pg_sys::Oid) -> (pg_sys::Oid, pg_sys::Oid) {
+    let row = Spi::get_two_with_args::<pg_sys::Oid, pg_sys::Oid>(
+        "SELECT r.oid, r.relowner FROM pg_catalog.pg_class r
+          WHERE r.oid = coalesce(pg_catalog.pg_partition_root($1), $1::pg_catalog.regclass)",
+        &[unsafe { pgrx::datum::DatumWithOid::new(relation, pg_sys::REGCLASSOID) }],
+    );
+    match row {
+        Ok((Some(root), Some(owner))) => (root, owner),
+        _ => error!("relation {} not found", relation.to_u32()),
+    }
+}
+
+fn c_name(name: &str) -> CString {
+    CString::new(name).unwrap_or_else(|_| error!("a name contains a NUL byte"))
+}
+
+fn attname(relation: pg_sys::Oid, attnum: i16) -> Option<String> {
+    unsafe {
+        let name = pg_sys::get_attname(relation, attnum, true);
+        if name.is_null() {
+            return None;
+        }
+        let name = CStr::from_ptr(name).to_string_lossy().into_owned();
+        // a dropped column keeps a placeholder name that no longer finds it
+        (pg_sys::get_attnum(relation, c_name(&name).as_ptr()) == attnum).then_some(name)
+    }
+}
+
+/// The column `name` of the root, or the one numbered `attnum` when no column has that name
+/// any more (renamed); its current name and number.
+pub fn root_column(root: pg_sys::Oid, name: &str, attnum: i16) -> Option<(String, i16)> {
+    let by_name = unsafe { pg_sys::get_attnum(root, c_name(name).as_ptr()) };
+    if by_name > 0 {
+        return Some((name.to_string(), by_name));
+    }
+    attname(root, attnum)
+        .filter(|_| attnum > 0)
+        .map(|n| (n, attnum))
+}
+
+/// The column of `relation` called `name`, with its types.
+pub fn column(relation: pg_sys::Oid, name: &str) -> Result<Column, String> {
+    unsafe {
+        let attnum = pg_sys::get_attnum(relation, c_name(name).as_ptr());
+        if attnum <= 0 {
+            return Err(format!("column {name} is missing"));
+        }
+        if pg_sys::get_attgenerated(relation, attnum) as u8 == b'v' {
+            return Err(format!("column {name} is a virtual generated column"));
+        }
+        let (mut typid, mut typmod, mut collation) = (pg_sys::InvalidOid, 0, pg_sys::InvalidOid);
+        pg_sys::get_atttypetypmodcoll(relation, attnum, &mut typid, &mut typmod, &mut collation);
+        let (mut typlen, mut typbyval, mut align) = (0i16, false, 0 as std::ffi::c_char);
+        pg_sys::get_typlenbyvalalign(typid, &mut typlen, &mut typbyval, &mut align);
+        Ok(Column {
+            attnum,
+            typid,
+            base: pg_sys::getBaseType(typid),
+            typlen,
+            typbyval,
+            typalign: align,
+        })
+    }
+}
+
+const SCORE_TYPES: [pg_sys::Oid; 6] = [
+    pg_sys::INT2OID,
+    pg_sys::INT4OID,
+    pg_sys::INT8OID,
+    pg_sys::NUMERICOID,
+    pg_sys::FLOAT4OID,
+    pg_sys::FLOAT8OID,
+];
+const WEIGHT_TYPES: [pg_sys::Oid; 6] = [
+    pg_sys::INT2OID,
+    pg_sys::INT4OID,
+    pg_sys::INT8OID,
+    pg_sys::FLOAT4OID,
+    pg_sys::FLOAT8OID,
+    pg_sys::NUMERICOID,
+];
+
+/// Whether a score column's base type is one live summaries read.
+pub fn score_type_ok(base: pg_sys::Oid) -> bool {
+    SCORE_TYPES.contains(&base)
+}
+
+pub fn weight_type_ok(base: pg_sys::Oid) -> bool {
+    WEIGHT_TYPES.contains(&base)
+}
+
+/// An identifier quoted where SQL needs it.
+pub fn quote(name: &str) -> String {
+    let c = c_name(name);
+    // quote_identifier returns its argument itself when no quotes are needed: c must outlive it
+    unsafe {
+        CStr::from_ptr(pg_sys::quote_identifier(c.as_ptr()))
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// Find and check everything a trigger of `relation` with configuration table `config_name`
+/// needs, as the owner of the relation's root. An Err says why this is no live summary's
+/// trigger (or no longer works) and is a warning, never an error.
+fn load(relation: pg_sys::Oid, config_name: &str) -> Result<Live, String> {
+    let (root, owner) = root_and_owner(relation);
+    let _owner = AsOwner::new(owner);
+    let config_oid = Spi::get_one_with_args::<pg_sys::Oid>(
+        "SELECT pg_catalog.to_regclass($1)::pg_catalog.oid",
+        &[config_name.into()],
+    )
+    .ok()
+    .flatten()
+    .ok_or_else(|| format!("its configuration table {config_name} does not exist"))?;
+    let config = read_config(config_oid)?;
+    if config.format != FORMAT {
+        return Err(format!(
+            "{config_name} is of format {} (expected {FORMAT})",
+            config.format
+        ));
+    }
+    if config.source != root {
+        return Err(format!(
+            "{config_name} configures a live summary of another table ({})",
+            config.source_name
+        ));
+    }
+    if config.owners.iter().any(|&o| o != owner) {
+        return Err(format!(
+            "{config_name} or its live data do not belong to the owner of {}",
+            relation_text(root)
+        ));
+    }
+    resolve(&config, relation, root, owner)
+}
+
+/// The configuration's columns found in `relation` (the root or one of its partitions).
+pub fn resolve(
+    config: &Config,
+    relation: pg_sys::Oid,
+    root: pg_sys::Oid,
+    owner: pg_sys::Oid,
+) -> Result<Live, String> {
+    let mut renamed = false;
+    let mut columns = Vec::new();
+    for (i, name) in config.names.iter().enumerate() {
+        let Some(name) = name else {
+            columns.push(None);
+            continue;
+        };
+        let attnum = config.attnums.get(i).copied().unwrap_or(0);
+        let (current, _) = root_column(root, name, attnum)
+            .ok_or_else(|| format!("column {name} of {} no longer exists", config.source_name))?;
+        renamed |= &current != name;
+        columns.push(Some(
+            column(relation, &current)
+                .map_err(|e| format!("{e} in {}", relation_text(relation)))?,
+        ));
+    }
+    // the source renamed since (the configuration names it to recognise what a dropped one left)
+    renamed |= config.source_name != relation_text(root);
+    let [Some(score), Some(time), weight, segments @ ..] = columns.as_slice() else {
+        return Err("its configuration lacks the score or time column".into());
+    };
+    if !score_type_ok(score.base) {
+        return Err("its score column is no longer of a number type".into());
+    }
+    let kind =
+        TimeKind::of_type(time.base).ok_or("its time column is no longer a date or timestamp")?;
+    if weight.is_some_and(|w| !weight_type_ok(w.base)) {
+        return Err("its weight column is no longer of a number type".into());
+    }
+    let segments: Vec<Column> = segments
+        .iter()
+        .map(|c| c.expect("segments are never NULL"))
+        .collect();
+    // the live data's key columns must still be of the source's types
+    let data_types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
+        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+        &[unsafe { pgrx::datum::DatumWithOid::new(config.data, pg_sys::OIDOID) }],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_default();
+    let expected: Vec<pg_sys::Oid> = std::iter::once(time.base)
+        .chain(segments.iter().map(|s| s.typid))
+        .chain(std::iter::once(
+            data_types.last().copied().unwrap_or(pg_sys::InvalidOid),
+        ))
+        .collect();
+    if data_types != expected {
+        return Err(format!(
+            "the types of {} no longer match its source's columns",
+            config.storage.data
+        ));
+    }
+    let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
+    let exact_keys = keys_equal_by_image(config.data);
+    let delta_row = Spi::get_three_with_args::<Vec<pg_sys::Oid>, bool, pg_sys::Oid>(
+        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum),
+                pg_catalog.bool_and(NOT (r.relhastriggers OR r.relhasrules OR r.relrowsecurity)),
+                (SELECT CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(i.indexrelid) END
+                   FROM pg_catalog.pg_index i WHERE i.indrelid = $1)
+           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+        &[unsafe { pgrx::datum::DatumWithOid::new(config.delta, pg_sys::OIDOID) }],
+    );
+    let (delta_types, plain, index) = match delta_row {
+        Ok((Some(t), Some(p), index)) => (t, p, index),
+        _ => return Err(format!("{} cannot be read", config.storage.delta)),
+    };
+    // its own index on nps_live_writer, and nothing else: rows go straight into heap and index
+    let own_index = index.filter(|&i| {
+        Spi::get_one_with_args::<bool>(
+            "SELECT i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = 'nps_live_writer'
+               FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+              WHERE i.indexrelid = $1",
+            &[unsafe { pgrx::datum::DatumWithOid::new(i, pg_sys::OIDOID) }],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+    });
+    let plain_delta = plain && own_index.is_some();
+    let row_type = unsafe { pg_sys::get_rel_type_id(config.data) };
+    let rows = unsafe { pg_sys::get_array_type(row_type) };
+    if delta_types != [rows, rows, pg_sys::INT8OID] {
+        return Err(format!(
+            "the columns of {} are not those of its live data",
+            config.storage.delta
+        ));
+    }
+    let (months, days, micros) = config.bucket;
+    let width = Width::from_interval(months, days, micros, kind == TimeKind::Date)
+        .map_err(|_| format!("its bucket {} is not a bucket", config.bucket_text))?;
+    let zone = match (&config.time_zone, kind) {
+        (Some(z), TimeKind::Timestamptz) => live_bucket::zone(z),
+        (None, TimeKind::Timestamptz) => return Err("its configuration lacks the time zone".into()),
+        _ => std::ptr::null_mut(),
+    };
+    let name_of = |c: &Column| quote(&attname(relation, c.attnum).unwrap_or_default());
+    let source = Source {
+        relation: format!("ONLY {}", relation_text(relation)),
+        time: name_of(time),
+        score: name_of(score),
+        weight: weight.as_ref().map(name_of),
+        segments: segments.iter().map(name_of).collect(),
+        bucket_args: bucket_args(&config.bucket_text, config.time_zone.as_deref()),
+    };
+    Ok(Live {
+        relation,
+        root,
+        owner,
+        config: config.oid,
+        delta: config.delta,
+        data: config.data,
+        summary_type,
+        row_type,
+        plain_delta,
+        exact_keys,
+        delta_index: own_index.unwrap_or(pg_sys::InvalidOid),
+        score: *score,
+        time: *time,
+        weight: *weight,
+        segments,
+        kind,
+        // SAFETY: the zone is NULL or live_bucket::zone's
+        bucketer: unsafe { live_bucket::Bucketer::new(width, kind, zone) },
+        storage: config.storage.clone(),
+        source,
+        renamed,
+        tried: std::time::Instant::now(),
+        take_plan: None,
+        gate_plan: None,
+    })
+}
+
+/// Whether every key column of `data` (bucket and segments) compares equal exactly when the
+/// bytes of the values are identical, as btree deduplication asks of a type's operator class
+/// (its equalimage function, PostgreSQL 13+): integers, dates, text in a deterministic
+/// collation do; numeric (1.0 = 1.00), floats (0 = -0), arrays and records don't.
+fn keys_equal_by_image(data: pg_sys::Oid) -> bool {
+    const BTEQUALIMAGE_PROC: i16 = 4; // access/nbtree.h
+    let keys = Spi::get_two_with_args::<Vec<pg_sys::Oid>, Vec<pg_sys::Oid>>(
+        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum), pg_catalog.array_agg(a.attcollation ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'summary'",
+        &[unsafe { pgrx::datum::DatumWithOid::new(data, pg_sys::OIDOID) }],
+    );
+    let Ok((Some(types), Some(collations))) = keys else {
+        return false;
+    };
+    types
+        .iter()
+        .zip(&collations)
+        .all(|(&typid, &collation)| unsafe {
+            let base = pg_sys::getBaseType(typid);
+            let opclass = pg_sys::GetDefaultOpClass(base, pg_sys::BTREE_AM_OID);
+            if opclass == pg_sys::InvalidOid {
+                return false;
+            }
+            let input = pg_sys::get_opclass_input_type(opclass);
+            let proc = pg_sys::get_opfamily_proc(
+                pg_sys::get_opclass_family(opclass),
+                input,
+                input,
+                BTEQUALIMAGE_PROC,
+            );
+            proc != pg_sys::InvalidOid
+                && pg_sys::OidFunctionCall1Coll(proc, collation, pg_sys::Datum::from(input)).value()
+                    != 0
+        })
+}
+
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// The arguments after the time of `nps_live_bucket` for this bucket (and zone).
+pub fn bucket_args(bucket: &str, zone: Option<&str>) -> String {
+    match zone {
+        Some(z) => format!(
+            "{}::pg_catalog.interval, {}::pg_catalog.text",
+            literal(bucket),
+            literal(z)
+        ),
+        None => format!("{}::pg_catalog.interval", literal(bucket)),
+    }
+}
+
+thread_local! {
+    /// Per trigger OID: the live summary, or why there is none.
+    static CACHE: RefCell<HashMap<pg_sys::Oid, Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
+    static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Counts invalidations, so that an entry in use while one arrives is not put back.
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Forget what was found about any relation PostgreSQL says changed.
+#[pg_guard]
+unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    GENERATION.set(GENERATION.get() + 1);
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if relid == pg_sys::InvalidOid {
+            cache.clear();
+        } else {
+            cache.retain(|_, entry| match entry {
+                Ok(live) => {
+                    ![live.relation, live.root, live.config, live.data, live.delta].contains(&relid)
+                }
+                Err(_) => false,
+            });
+        }
+    });
+}
+
+/// Run `f` with the live summary of trigger `trigger` firing on `relation`.
+pub fn with_live<R>(
+    trigger: pg_sys::Oid,
+    relation: pg_sys::Oid,
+    config_name: &str,
+    f: impl FnOnce(Result<&mut Live, &str>) -> R,
+) -> R {
+    if !REGISTERED.get() {
+        unsafe { pg_sys::CacheRegisterRelcacheCallback(Some(invalidate), pg_sys::Datum::from(0)) };
+        REGISTERED.set(true);
+    }
+    let missing = CACHE.with(|cache| !cache.borrow().contains_key(&trigger));
+    if missing {
+        // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
+        // role may not read: someone else's) is a reason not to act, never the writer's error
+        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, config_name))
+            .map_err(|(_, message)| message)
+            .and_then(|l| l.map(Box::new));
+        CACHE.with(|cache| cache.borrow_mut().insert(trigger, loaded));
+    }
+    // taken out while in use, so that an invalidation meanwhile cannot free it under us, and
+    // put back only if none came
+    let generation = GENERATION.get();
+    let mut entry = CACHE
+        .with(|cache| cache.borrow_mut().remove(&trigger))
+        .expect("just loaded");
+    let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
+    if GENERATION.get() == generation {
+        CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));
+    }
+    result
+}
+
+/// Forget everything (a live summary was created, changed or dropped in this backend).
+pub fn forget_all() {
+    CACHE.with(|cache| cache.borrow_mut().clear());
+}

@@ -1,0 +1,186 @@
+//! Folding: the pending changes of a live summary merged into its data, now and then, by a
+//! writer that finds a fold due (or by refresh and nps_live_summary_fold).
+//!
+//! A fold takes the pending delta rows (deleting them), groups their parts per key here, in
+//! memory, and merges the groups into data in one statement. Grouping here rather than in SQL
+//! matters when writers touch many keys: a second of 100-row statements spread over three
+//! years brings some 300,000 parts for 50,000 keys.
+
+use crate::acting::Settings;
+use crate::live_changes::Changes;
+use crate::live_config::{self, Live};
+use crate::live_trigger::{as_owner_in_statement, in_subtransaction};
+use pgrx::datum::DatumWithOid;
+use pgrx::prelude::*;
+use pgrx::spi::{Spi, SpiClient};
+use pgrx::PgMemoryContexts;
+
+/// Folds are paced for the whole live summary, not per writer: one runs when the last one is
+/// at least this old (its time is in the configuration table, whose row the fold locks, so
+/// two never run at once and nobody waits for one). While anyone writes, the pending rows
+/// stay below what about this long of writing appends; a fold then merges many statements'
+/// changes of a key into one update of its row.
+pub const FOLD_INTERVAL: &str = "1 second";
+/// How often a writer looks whether a fold is due.
+pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Fold every pending change into the live data, when the last fold is old enough (`due`) and
+/// no other fold is running (whose lock on the configuration's row it skips), or always
+/// (`due` false: refresh and nps_live_summary_fold, which wait for a running fold). Not in
+/// SERIALIZABLE, whose reads of the live data could fail other serializable transactions; in
+/// REPEATABLE READ a fold that meets a concurrent one fails quietly and is left to the next.
+/// Inside a subtransaction: an error is a warning, never the writer's. Returns whether it
+/// folded.
+pub fn try_fold(live: &mut Live, due: bool) -> bool {
+    let isolation = unsafe { pg_sys::XactIsoLevel };
+    if due && isolation == pg_sys::XACT_SERIALIZABLE as i32 {
+        return false;
+    }
+    let config_oid = live.config;
+    let config = || live_config::relation_text(config_oid);
+    let folded = in_subtransaction(|| {
+        let _owner = as_owner_in_statement(live.owner, &[]);
+        Spi::connect_mut(|client| {
+            let locked = if due {
+                // asked every FOLD_CHECK by every writer: planned once per backend
+                if live.gate_plan.is_none() {
+                    let gate = format!(
+                        "SELECT 1 FROM {} WHERE folded_at OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp() \
+                         OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval) FOR UPDATE SKIP LOCKED",
+                        config()
+                    );
+                    live.gate_plan = Some(client.prepare_mut(&gate, &[])?.keep());
+                }
+                client.update(live.gate_plan.as_ref().expect("just prepared"), None, &[])?
+            } else {
+                client.update(&format!("SELECT 1 FROM {} FOR UPDATE", config()), None, &[])?
+            };
+            if locked.is_empty() {
+                return Ok(false);
+            }
+            fold(live, client)?;
+            client.update(
+                &format!("UPDATE {} SET folded_at = pg_catalog.clock_timestamp()", config()),
+                None,
+                &[],
+            )?;
+            if live.renamed {
+                crate::live_admin::write_names(client, live)?;
+            }
+            Ok::<_, pgrx::spi::Error>(true)
+        })
+        .unwrap_or_else(|e| error!("{e}"))
+    });
+    match folded {
+        Ok(done) => done,
+        Err((pgrx::PgSqlErrorCode::ERRCODE_T_R_SERIALIZATION_FAILURE, _)) => false,
+        Err((_, e)) => {
+            warning!("could not fold the changes of {}: {e}", live.storage.live);
+            false
+        }
+    }
+}
+
+/// How many pending rows a fold reads at once: their parts are grouped, then the memory the
+/// batch took is freed. The rows wait in the take's result store, on disk beyond `work_mem`.
+const ROWS_AT_ONCE: std::ffi::c_long = 1000;
+
+/// Take the pending changes, group them per key, merge them into data (in several merges when
+/// they hold more than KEYS_AT_ONCE keys, so that a backlog of any size folds in bounded
+/// memory).
+fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Error> {
+    let mut cursor = {
+        // the pending rows are found through delta's index, whatever the planner thinks of it:
+        // folded rows are deleted, and until VACUUM comes by a scan would read them all
+        let _index = Settings::new(&[(c"enable_seqscan", c"off"), (c"enable_bitmapscan", c"off")]);
+        // planned once per backend
+        if live.take_plan.is_none() {
+            live.take_plan = Some(client.prepare_mut(&live.storage.take(), &[])?.keep());
+        }
+        client.try_open_cursor_mut(live.take_plan.as_ref().expect("just prepared"), &[])?
+    };
+    let mut changes = Changes::new();
+    let mut batch_memory = PgMemoryContexts::new("nps_live fold batch");
+    while !cursor.fetch(ROWS_AT_ONCE)?.is_empty() {
+        // the rows fetched, read raw
+        unsafe {
+            let taken = pg_sys::SPI_tuptable;
+            let rows = std::slice::from_raw_parts((*taken).vals, pg_sys::SPI_processed as usize);
+            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            batch_memory.switch_to(|_| {
+                for &row in rows {
+                    for (column, sign) in [(1, 1), (2, -1)] {
+                        let mut null = false;
+                        let parts = pg_sys::SPI_getbinval(row, (*taken).tupdesc, column, &mut null);
+                        if !null {
+                            for part in elements(live, parts) {
+                                changes.add_part(live, descriptor, part, sign);
+                            }
+                        }
+                    }
+                }
+            });
+            pg_sys::DecrTupleDescRefCount(descriptor);
+            pg_sys::SPI_freetuptable(taken);
+            batch_memory.reset();
+        }
+        if changes.full() {
+            merge(live, client, std::mem::take(&mut changes))?;
+        }
+    }
+    merge(live, client, changes)
+}
+
+/// Merge changes into data, in one statement.
+fn merge(
+    live: &Live,
+    client: &mut SpiClient<'_>,
+    mut changes: Changes,
+) -> Result<(), pgrx::spi::Error> {
+    changes.cancel();
+    if changes.list.is_empty() {
+        return Ok(());
+    }
+    let [rows, minus_parts] = unsafe { changes.keyed_arrays(live) };
+    let (rows_type, minus_type) = unsafe {
+        (
+            pg_sys::get_array_type(live.row_type),
+            pg_sys::get_array_type(live.summary_type),
+        )
+    };
+    // planned each time, with the arrays as constants (see Storage::merge); never a merge
+    // join, whose sorts on the keys' arrays cost more than all the rest
+    let _hash = Settings::new(&[(c"enable_mergejoin", c"off")]);
+    client.update(
+        &live.storage.merge(live.exact_keys, changes.takes_out()),
+        None,
+        &[unsafe { DatumWithOid::new(rows, rows_type) }, unsafe {
+            DatumWithOid::new(minus_parts, minus_type)
+        }],
+    )?;
+    Ok(())
+}
+
+/// The elements of an array of data's rows (none NULL: appended by this extension).
+unsafe fn elements(live: &Live, array: pg_sys::Datum) -> Vec<pg_sys::Datum> {
+    unsafe {
+        let array = pg_sys::pg_detoast_datum(array.cast_mut_ptr()) as *mut pg_sys::ArrayType;
+        let mut values: *mut pg_sys::Datum = std::ptr::null_mut();
+        let mut nulls: *mut bool = std::ptr::null_mut();
+        let mut n = 0;
+        pg_sys::deconstruct_array(
+            array,
+            live.row_type,
+            -1,
+            false,
+            b'd' as std::ffi::c_char,
+            &mut values,
+            &mut nulls,
+            &mut n,
+        );
+        (0..n as usize)
+            .filter(|&i| !*nulls.add(i))
+            .map(|i| *values.add(i))
+            .collect()
+    }
+}

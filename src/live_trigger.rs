@@ -1,0 +1,286 @@
+//! The maintenance of live summaries: `nps_live_maintain()`, one C trigger function shared by
+//! every live summary, as PostgreSQL's foreign-key triggers are. It finds its live summary from
+//! the trigger (live_config.rs), works as the source's owner (acting.rs), and does exactly one
+//! thing: add what a statement changed to that summary.
+//!
+//! Writers never wait for each other because of it: a statement's changes are grouped by
+//! bucket and segments here, in memory, and appended as ONE row to the live summary's delta
+//! table (one per 50,000 keys), straight into its heap. No row is ever updated by a writer, so
+//! no writer holds a lock another needs, and no REPEATABLE READ or SERIALIZABLE writer meets a
+//! serialization failure because of the summary. About once a second a writer that finds no
+//! fold running folds the pending rows into the live data (live_fold.rs).
+//!
+//! Statement triggers (with transition tables) cover ordinary sessions; row triggers, enabled
+//! REPLICA only, cover logical replication's apply workers, which fire no statement triggers.
+//! TRUNCATE empties the summary when the whole source is truncated, and takes out a partition's
+//! answers when a partition alone is.
+
+use crate::acting::AsOwner;
+use crate::live_changes::Changes;
+use crate::live_config::{self, Live};
+use crate::live_fold::{try_fold, FOLD_CHECK};
+use pgrx::prelude::*;
+use pgrx::spi::Spi;
+use std::ffi::CStr;
+
+/// Working as the source's owner inside a writer's statement, without JIT: compiling (tens of
+/// milliseconds, and the fold's forced index scans look costly to the planner) would cost far
+/// more than the small queries run here.
+pub fn as_owner_in_statement(owner: pg_sys::Oid, settings: &[(&CStr, &CStr)]) -> AsOwner {
+    let mut all = vec![(c"jit", c"off")];
+    all.extend_from_slice(settings);
+    AsOwner::with(owner, &all)
+}
+
+/// Read every row of a transition table into `changes`.
+unsafe fn read_table(
+    changes: &mut Changes,
+    live: &mut Live,
+    table: *mut pg_sys::Tuplestorestate,
+    descriptor: pg_sys::TupleDesc,
+    sign: i8,
+) {
+    if table.is_null() {
+        return;
+    }
+    unsafe {
+        let last = live.last_attnum();
+        let slot = pg_sys::MakeSingleTupleTableSlot(descriptor, &pg_sys::TTSOpsMinimalTuple);
+        // a read pointer of our own: other triggers of the statement read the same table
+        let pointer = pg_sys::tuplestore_alloc_read_pointer(table, pg_sys::EXEC_FLAG_REWIND as i32);
+        pg_sys::tuplestore_select_read_pointer(table, pointer);
+        pg_sys::tuplestore_rescan(table);
+        while pg_sys::tuplestore_gettupleslot(table, true, false, slot) {
+            pg_sys::slot_getsomeattrs(slot, i32::from(last));
+            changes.add_row(live, slot, sign);
+            if changes.full() {
+                // a statement over very many keys: several delta rows
+                changes.cancel();
+                append(live, changes);
+                *changes = Changes::new();
+            }
+        }
+        pg_sys::tuplestore_select_read_pointer(table, 0);
+        pg_sys::ExecDropSingleTupleTableSlot(slot);
+    }
+}
+
+/// Append a statement's changes to the live summary as one row of its delta table: two arrays
+/// of rows of data's type (the answers in and the answers out, per key) and the writer.
+unsafe fn append(live: &Live, changes: &Changes) {
+    unsafe {
+        let mut values = changes.arrays(live).to_vec();
+        // the key of delta's index: any value finds the row again (folds read the whole index);
+        // the backend's own, so that writers do not all insert into its rightmost page
+        values.push(pg_sys::Datum::from(i64::from(pg_sys::MyProcPid)));
+        if live.plain_delta {
+            let lock = pg_sys::RowExclusiveLock as i32;
+            let relation = pg_sys::table_open(live.delta, lock);
+            let index = pg_sys::index_open(live.delta_index, lock);
+            let mut nulls = vec![false; values.len()];
+            let tuple = pg_sys::heap_form_tuple(
+                (*relation).rd_att,
+                values.as_mut_ptr(),
+                nulls.as_mut_ptr(),
+            );
+            pg_sys::simple_heap_insert(relation, tuple);
+            let mut key = [*values.last().expect("the writer")];
+            let mut key_null = [false];
+            pg_sys::index_insert(
+                index,
+                key.as_mut_ptr(),
+                key_null.as_mut_ptr(),
+                &mut (*tuple).t_self,
+                relation,
+                pg_sys::IndexUniqueCheck::UNIQUE_CHECK_NO,
+                false,
+                pg_sys::BuildIndexInfo(index),
+            );
+            pg_sys::index_close(index, pg_sys::NoLock as i32);
+            pg_sys::table_close(relation, pg_sys::NoLock as i32);
+        } else {
+            // an index, trigger or rule someone added: through the executor, which keeps them
+            let _owner = as_owner_in_statement(live.owner, &[]);
+            let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
+            let types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
+                "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+                &[pgrx::datum::DatumWithOid::new(live.delta, pg_sys::OIDOID)],
+            )
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+            let args: Vec<_> = values
+                .iter()
+                .zip(&types)
+                .map(|(&v, &t)| pgrx::datum::DatumWithOid::new(v, t))
+                .collect();
+            Spi::run_with_args(
+                &format!(
+                    "INSERT INTO {} VALUES ({})",
+                    live.storage.delta,
+                    placeholders.join(", ")
+                ),
+                &args,
+            )
+            .unwrap_or_else(|e| error!("could not append to {}: {e}", live.storage.delta));
+        }
+    }
+}
+
+/// Run `f` in a subtransaction: its result, or, when it raised an error, the rollback of
+/// what it did and the error's SQLSTATE and message (never raised further).
+pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErrorCode, String)> {
+    unsafe {
+        let context = pg_sys::CurrentMemoryContext;
+        let owner = pg_sys::CurrentResourceOwner;
+        pg_sys::BeginInternalSubTransaction(std::ptr::null());
+        pg_sys::MemoryContextSwitchTo(context);
+        let result = pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(|| {
+            let value = f();
+            pg_sys::ReleaseCurrentSubTransaction();
+            Ok(value)
+        }))
+        .catch_others(|e| {
+            pg_sys::MemoryContextSwitchTo(context);
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+            Err(match e {
+                pg_sys::panic::CaughtError::PostgresError(r)
+                | pg_sys::panic::CaughtError::ErrorReport(r)
+                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => {
+                    (r.sql_error_code(), r.message().to_string())
+                }
+            })
+        })
+        .execute();
+        pg_sys::MemoryContextSwitchTo(context);
+        pg_sys::CurrentResourceOwner = owner;
+        result
+    }
+}
+
+/// What a statement or row trigger does: collect the changes and append them.
+unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) {
+    unsafe {
+        let descriptor = (*data.tg_relation).rd_att;
+        let mut changes = Changes::new();
+        if row_level {
+            let op = data.tg_event & pg_sys::TRIGGER_EVENT_OPMASK;
+            let (old, new) = match op {
+                pg_sys::TRIGGER_EVENT_INSERT => (None, Some(data.tg_trigslot)),
+                pg_sys::TRIGGER_EVENT_DELETE => (Some(data.tg_trigslot), None),
+                _ => (Some(data.tg_trigslot), Some(data.tg_newslot)),
+            };
+            let last = live.last_attnum();
+            for (slot, sign) in [(new, 1), (old, -1)] {
+                if let Some(slot) = slot.filter(|s| !s.is_null()) {
+                    pg_sys::slot_getsomeattrs(slot, i32::from(last));
+                    changes.add_row(live, slot, sign);
+                }
+            }
+        } else {
+            read_table(&mut changes, live, data.tg_newtable, descriptor, 1);
+            read_table(&mut changes, live, data.tg_oldtable, descriptor, -1);
+        }
+        changes.cancel();
+        if changes.list.is_empty() {
+            return;
+        }
+        append(live, &changes);
+        let now = std::time::Instant::now();
+        if now.duration_since(live.tried) >= FOLD_CHECK {
+            live.tried = now;
+            try_fold(live, true);
+        }
+    }
+}
+
+/// TRUNCATE: of the whole source (its root), the summary empties after it; of a partition
+/// alone, its answers are taken out before it (read while the partition is locked).
+unsafe fn truncate(live: &Live, before: bool) {
+    let whole = live.relation == live.root;
+    if whole && !before {
+        let _owner = as_owner_in_statement(live.owner, &[]);
+        for sql in live.storage.clear() {
+            Spi::run(&sql).unwrap_or_else(|e| error!("{e}"));
+        }
+    } else if !whole && before {
+        let relation = live_config::relation_text(live.relation);
+        let taken = in_subtransaction(|| {
+            let _owner = as_owner_in_statement(live.owner, &[]);
+            let parts = format!(
+                "SELECT r.*, NULL::{}.nps_summary AS plus, r.summary AS minus FROM ({}) r",
+                live.storage.ext,
+                live.storage.recompute(&live.source, "")
+            );
+            Spi::run(&live.storage.append(&parts)).unwrap_or_else(|e| error!("{e}"));
+        });
+        if let Err((_, e)) = taken {
+            warning!(
+                "could not take the answers of {relation} out of {}: {e}",
+                live.storage.live
+            );
+        }
+    }
+}
+
+unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
+    unsafe {
+        let data = (*fcinfo).context as *mut pg_sys::TriggerData;
+        if data.is_null() || (*data).type_ != pg_sys::NodeTag::T_TriggerData {
+            ereport!(
+                ERROR,
+                PgSqlErrorCode::ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                "nps_live_maintain() is called only by the triggers of live summaries"
+            );
+        }
+        let data = &*data;
+        let trigger = &*data.tg_trigger;
+        let name = CStr::from_ptr(trigger.tgname).to_string_lossy();
+        let event = data.tg_event;
+        let row_level = event & pg_sys::TRIGGER_EVENT_ROW != 0;
+        let op = event & pg_sys::TRIGGER_EVENT_OPMASK;
+        let before = event & pg_sys::TRIGGER_EVENT_TIMINGMASK == pg_sys::TRIGGER_EVENT_BEFORE;
+        // Ordinary sessions fire the statement triggers, replication's apply workers (and any
+        // session with session_replication_role = replica) the row triggers: never both.
+        let replica =
+            pg_sys::SessionReplicationRole == pg_sys::SESSION_REPLICATION_ROLE_REPLICA as i32;
+        let acts = op == pg_sys::TRIGGER_EVENT_TRUNCATE || row_level == replica;
+        let relation = (*data.tg_relation).rd_id;
+        if !acts || trigger.tgnargs < 1 {
+            return pg_sys::Datum::from(0);
+        }
+        let config = CStr::from_ptr(*trigger.tgargs)
+            .to_string_lossy()
+            .into_owned();
+        if !live_config::TRIGGERS.contains(&name.as_ref()) {
+            warning!("trigger {name} is not one of a live summary's: it does nothing");
+            return pg_sys::Datum::from(0);
+        }
+        live_config::with_live(trigger.tgoid, relation, &config, |live| {
+            match live {
+            Err(why) => warning!(
+                "the live summary kept by trigger {name} on {} does not summarize this change: {why}",
+                live_config::relation_text(relation)
+            ),
+            Ok(live) if op == pg_sys::TRIGGER_EVENT_TRUNCATE => truncate(live, before),
+            Ok(live) => summarize(live, data, row_level),
+        }
+        });
+        pg_sys::Datum::from(0)
+    }
+}
+
+v1_function!(nps_live_maintain, pg_finfo_nps_live_maintain, maintain);
+
+use pgrx::PgSqlErrorCode;
+
+extension_sql!(
+    r#"
+CREATE FUNCTION nps_live_maintain() RETURNS trigger
+    VOLATILE PARALLEL UNSAFE LANGUAGE c AS 'MODULE_PATHNAME', 'nps_live_maintain';
+COMMENT ON FUNCTION nps_live_maintain() IS
+    'The trigger of live summaries: adds what a statement changed to the live summary its argument names, as the table''s owner';
+"#,
+    name = "nps_live_maintain"
+);

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# A live summary on a logical-replication subscriber (the usual analytics copy of an
+# application's database): rows applied by the subscription are summarized, the initial table
+# copy included, for inserts, updates, deletes and TRUNCATE, with nothing counted twice. The
+# apply worker fires only row triggers enabled REPLICA or ALWAYS, never statement triggers; a
+# live summary has both kinds, and each acts only where the other does not.
+#
+# A cluster of its own with wal_level = logical (scripts/cluster.sh), a publisher and a
+# subscriber database in it, the slot made beforehand (CREATE SUBSCRIPTION cannot make one in
+# the same cluster without waiting for itself).
+#   tests/live/replication.sh PORT      (PG_CONFIG: the PostgreSQL to use)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+port=$1
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+name=replication-pg$major
+host="$("$root/scripts/state_dir.sh")/$name"
+bin=$("$PG_CONFIG" --bindir)
+"$root/scripts/cluster.sh" start "$name" "$port" "-c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10"
+trap '"$root/scripts/cluster.sh" stop "$name"' EXIT
+psql() { PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -X -q -h "$host" -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+passed=0 failed=0
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok: $1"
+  else failed=$((failed + 1)); echo "FAILED: $1: expected '$2', got '$3'" >&2; fi
+}
+# wait_for DB SQL EXPECTED: poll until the query gives what is expected (replication is async)
+wait_for() {
+  local got
+  for _ in $(seq 200); do
+    got=$(psql -d "$1" -At -c "$2")
+    [ "$got" = "$3" ] && break
+    sleep 0.1
+  done
+  echo "$got"
+}
+
+psql -d postgres -c "DROP SUBSCRIPTION IF EXISTS answers_sub" 2>/dev/null || true
+psql -c "DROP DATABASE IF EXISTS nps_subscriber" -c "DROP DATABASE IF EXISTS nps_publisher"
+psql -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'nps_answers'" >/dev/null
+psql -c "CREATE DATABASE nps_publisher" -c "CREATE DATABASE nps_subscriber"
+# The application's database: no extension there.
+psql -d nps_publisher <<'SQL'
+CREATE TABLE answers (id bigint PRIMARY KEY, region text, answered_at timestamptz, score smallint);
+INSERT INTO answers SELECT g, (ARRAY['eu', 'us', NULL])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 hour',
+                           CASE WHEN g % 17 = 0 THEN NULL ELSE g % 11 END
+FROM generate_series(1, 1000) g;
+CREATE PUBLICATION answers_pub FOR TABLE answers;
+SELECT pg_create_logical_replication_slot('nps_answers', 'pgoutput') \g /dev/null
+SQL
+# The analytics copy: the table, its live summary (empty until the copy arrives), the subscription.
+psql -d nps_subscriber <<SQL
+SET TimeZone = 'UTC';
+CREATE EXTENSION nps_ext;
+CREATE TABLE answers (id bigint PRIMARY KEY, region text, answered_at timestamptz, score smallint);
+SELECT nps_live_summary('answers', 'score', 'answered_at', '1 day', '{region}') \g /dev/null
+CREATE SUBSCRIPTION answers_sub CONNECTION 'host=$host port=$port dbname=nps_publisher user=postgres'
+    PUBLICATION answers_pub WITH (create_slot = false, slot_name = 'nps_answers');
+SQL
+RESPONSES="SELECT coalesce(sum(nps_responses(summary)), 0) FROM answers_nps_live"
+DIFF="SELECT count(*) FROM nps_live_summary_check('answers')"
+check "the initial copy of 1,000 rows (942 responses: 58 of them have no score) is summarized once" "942" \
+  "$(wait_for nps_subscriber "$RESPONSES" 942)"
+check "after the initial copy, the live summary equals its recomputation" "0" "$(psql -d nps_subscriber -At -c "$DIFF")"
+
+psql -d nps_publisher <<'SQL'
+INSERT INTO answers SELECT g, 'eu', timestamptz '2026-03-01' + g * interval '1 minute', g % 11 FROM generate_series(2001, 2500) g;
+UPDATE answers SET score = (score + 5) % 11 WHERE id % 7 = 0;           -- scores change
+UPDATE answers SET region = 'us' WHERE region IS NULL AND id < 300;    -- segments change
+UPDATE answers SET answered_at = answered_at + interval '3 days' WHERE id % 11 = 0;  -- buckets change
+UPDATE answers SET score = NULL WHERE id BETWEEN 400 AND 420;          -- responses become none
+DELETE FROM answers WHERE id BETWEEN 500 AND 599;
+SQL
+expected=$(psql -d nps_publisher -At -c "SELECT count(score) FROM answers")
+check "inserts, updates and deletes applied by the subscription are summarized" "$expected" \
+  "$(wait_for nps_subscriber "$RESPONSES" "$expected")"
+check "after every kind of change, the live summary equals its recomputation" "0" "$(psql -d nps_subscriber -At -c "$DIFF")"
+check "the subscriber's rows are the publisher's" \
+  "$(psql -d nps_publisher -At -c "SELECT md5(string_agg(a::text, ';' ORDER BY id)) FROM answers a")" \
+  "$(psql -d nps_subscriber -At -c "SELECT md5(string_agg(a::text, ';' ORDER BY id)) FROM answers a")"
+
+# An ordinary session on the subscriber still writes through the statement triggers, once.
+psql -d nps_subscriber -c "INSERT INTO answers VALUES (-1, 'local', '2026-05-01', 10)"
+check "a local write on the subscriber is summarized once" "0 1" \
+  "$(psql -d nps_subscriber -At -F' ' -c "SELECT ($DIFF), (SELECT nps_responses(summary) FROM answers_nps_live WHERE region = 'local')")"
+psql -d nps_subscriber -c "DELETE FROM answers WHERE id = -1"
+
+psql -d nps_publisher -c "TRUNCATE answers"
+check "TRUNCATE applied by the subscription empties the live summary" "0" "$(wait_for nps_subscriber "$RESPONSES" 0)"
+psql -d nps_publisher -c "INSERT INTO answers VALUES (1, 'eu', '2026-06-01', 9)"
+check "and it fills again" "1" "$(wait_for nps_subscriber "$RESPONSES" 1)"
+check "at the end, the live summary equals its recomputation" "0" "$(psql -d nps_subscriber -At -c "$DIFF")"
+
+psql -d nps_subscriber -c "DROP SUBSCRIPTION answers_sub"
+psql -c "DROP DATABASE nps_subscriber" -c "DROP DATABASE nps_publisher"
+echo "live replication: $passed passed, $failed failed"
+[ "$failed" = 0 ]
