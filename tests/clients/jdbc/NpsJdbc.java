@@ -368,6 +368,19 @@ public class NpsJdbc {
                  one("SELECT rollup(summary)::text FROM live_answers_nps_live WHERE bucket >= ?::timestamptz", "2026-01-01"));
             same(cfg + ": live summaries equal nps_agg of the table", Boolean.TRUE,
                  one("SELECT (SELECT rollup(summary) FROM live_answers_nps_live) = nps_agg(score) FROM live_answers WHERE ? > 0", 1));
+            // a score the summary cannot take fails as nps_agg fails, and the exception a
+            // tool shows (message, detail, hint, context: the driver's getMessage) stays short
+            try (PreparedStatement p = conn.prepareStatement("INSERT INTO live_answers VALUES (?, ?::timestamptz, ?)")) {
+                p.setString(1, "free");
+                p.setString(2, "2026-03-01 12:00:00+00");
+                p.setInt(3, 11);
+                p.executeUpdate();
+                check(cfg + ": a score of 11 is refused", false, "inserted");
+            } catch (SQLException e) {
+                same(cfg + ": a score of 11 is refused with 22003", "22003", e.getSQLState());
+                check(cfg + ": its exception text is under 500 characters", e.getMessage().length() < 500,
+                      e.getMessage().length() + ": " + e.getMessage());
+            }
         });
 
         // the server-prepared path ran: the driver names its statements S_1, S_2, ...
