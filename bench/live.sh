@@ -11,7 +11,8 @@
 #     and the pending rows are counted; afterwards, serialization failures and deadlocks, and
 #     the live summary must equal its recomputation.
 #  2. storage: 100-row statements for STORAGE_MINUTES (10) with the live summary: the size of
-#     its relations and its pending rows at 2 minutes and at the end.
+#     its relations and its pending rows at 2 minutes and at the end (the table of answers takes
+#     some 30 GB of disk by then).
 #  3. dashboard: the dashboard query (12 months by segment, margin, month-over-month nps_test)
 #     over a live summary of 3 years x 50 segments, against the same query over the raw
 #     answers; p50/p95/p99 latency alone, at given rates, and at a rate while writers add
@@ -159,7 +160,8 @@ fi
 if [[ " $PARTS " == *" storage "* ]]; then
 echo "== 2. storage: 100-row statements of today's answers for $STORAGE_MINUTES minutes, synchronous_commit off"
 write_scripts 100 "now()"
-psql -d nps_live_bench -c "TRUNCATE live" -c "VACUUM live_nps_live_delta" -c "VACUUM live_nps_live_data"
+# the other tables' rows go: ten minutes of answers at full speed take some 30 GB of disk
+psql -d nps_live_bench -c "TRUNCATE live, plain, ceiling" -c "VACUUM live_nps_live_delta" -c "VACUUM live_nps_live_data"
 size() {
   psql -d nps_live_bench -At -F' ' -c "SELECT pg_total_relation_size('live_nps_live_data') + pg_total_relation_size('live_nps_live_delta'),
                                               (SELECT count(*) FROM live_nps_live_delta), (SELECT count(*) FROM live_nps_live_data)"
