@@ -115,35 +115,65 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
         )
     }
 
-    /// The view's query: exact in any snapshot. Keys without pending changes come straight from
-    /// data (found by bucket, which is hashable and usually selective: pending changes touch
-    /// few buckets); the others are merged with their pending parts. The pending changes are
-    /// read once.
-    pub fn view(&self) -> String {
+    /// `(a.bucket IS NULL OR a.s1 IS NULL ...)`: a key that plain equality never matches.
+    fn any_null(&self, a: &str) -> String {
+        let nulls: Vec<String> = std::iter::once("bucket")
+            .chain(self.segments.iter().map(String::as_str))
+            .map(|c| format!("{a}.{c} IS NULL"))
+            .collect();
+        format!("({})", nulls.join(" OR "))
+    }
+
+    /// The view's query: exact in any snapshot. The pending changes are read once and summed
+    /// per key; each row of data is joined with its key's sum, if any, by its columns' own
+    /// equality (`equals`: per key column, bucket first, its type's equality operator as
+    /// GROUP BY and data's unique index compare, qualified), which is cheap to hash, and
+    /// keys pending but not in data yet are looked up through data's unique index. Plain
+    /// equality never matches NULL: rows of data with a NULL in their key are joined NULL-safely
+    /// instead, in a branch of their own, and only while such a key has pending changes.
+    pub fn view(&self, equals: &[String]) -> String {
         let ext = &self.ext;
+        let columns: Vec<&str> = std::iter::once("bucket")
+            .chain(self.segments.iter().map(String::as_str))
+            .collect();
+        assert_eq!(columns.len(), equals.len(), "one equality per key column");
+        let plain_equal = columns
+            .iter()
+            .zip(equals)
+            .map(|(c, op)| format!("p.{c} {op} f.{c}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let apply = format!("{ext}.nps_live_apply(f.summary, p.plus, p.minus)");
+        let null_pending = format!(
+            "EXISTS (SELECT FROM pending n WHERE {})",
+            self.any_null("n")
+        );
         format!(
-            "WITH pending AS MATERIALIZED ({pending})
-SELECT {f_keys}, f.summary
-  FROM {data} f
- WHERE NOT EXISTS (SELECT FROM pending p WHERE p.bucket OPERATOR(pg_catalog.=) f.bucket)
-   AND (f.bucket IS NOT NULL OR NOT EXISTS (SELECT FROM pending p WHERE p.bucket IS NULL))
+            "WITH pending AS MATERIALIZED (
+SELECT {c_keys}, {ext}.rollup(c.plus) AS plus, {ext}.rollup(c.minus) AS minus
+  FROM ({parts}) c
+ GROUP BY {c_keys})
+SELECT {f_keys}, CASE WHEN p.bucket IS NULL THEN f.summary ELSE {apply} END AS summary
+  FROM {data} f LEFT JOIN pending p ON {plain_equal}
+ WHERE (NOT {f_null} OR NOT {null_pending})
+   AND (p.bucket IS NULL OR {ext}.nps_responses({apply}) OPERATOR(pg_catalog.>) 0)
 UNION ALL
-SELECT {g_keys}, g.summary
-  FROM (SELECT {c_keys}, {ext}.nps_live_apply(NULL, {ext}.rollup(c.plus), {ext}.rollup(c.minus)) AS summary
-          FROM (SELECT {f_keys}, f.summary AS plus, NULL::{summary} AS minus
-                  FROM {data} f
-                 WHERE f.bucket IN (SELECT p.bucket FROM pending p)
-                    OR (f.bucket IS NULL AND EXISTS (SELECT FROM pending p WHERE p.bucket IS NULL))
-                UNION ALL
-                SELECT * FROM pending) c
-         GROUP BY {c_keys}) g
- WHERE {ext}.nps_responses(g.summary) OPERATOR(pg_catalog.>) 0",
-            pending = self.pending(),
-            f_keys = self.keys("f"),
-            g_keys = self.keys("g"),
+SELECT {f_keys}, {apply}
+  FROM {data} f LEFT JOIN pending p ON {p_is_f}
+ WHERE {f_null} AND {null_pending}
+   AND {ext}.nps_responses({apply}) OPERATOR(pg_catalog.>) 0
+UNION ALL
+SELECT {p_keys}, {ext}.nps_live_apply(NULL, p.plus, p.minus)
+  FROM pending p
+ WHERE NOT EXISTS (SELECT FROM {data} f WHERE {p_is_f})
+   AND {ext}.nps_responses({ext}.nps_live_apply(NULL, p.plus, p.minus)) OPERATOR(pg_catalog.>) 0",
+            parts = self.pending(),
             c_keys = self.keys("c"),
+            f_keys = self.keys("f"),
+            p_keys = self.keys("p"),
+            f_null = self.any_null("f"),
+            p_is_f = self.same_key("p", "f"),
             data = self.data,
-            summary = self.summary_type(),
         )
     }
 
@@ -387,6 +417,32 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
             grouped_out.contains("emptied AS (\n    DELETE FROM public.l_data f USING changes c")
         );
         assert!(grouped_out.contains("AND NOT EXISTS (SELECT FROM emptied f WHERE"));
+    }
+
+    #[test]
+    fn view_joins_by_each_columns_equality_and_null_keys_apart() {
+        let s = storage(&["plan"]);
+        let view = s.view(&["OPERATOR(pg_catalog.=)".into(), "OPERATOR(x.=)".into()]);
+        assert!(view.starts_with(
+            "WITH pending AS MATERIALIZED (\nSELECT c.bucket, c.plan, ext.rollup(c.plus) AS plus"
+        ));
+        assert!(view.contains(
+            "LEFT JOIN pending p ON p.bucket OPERATOR(pg_catalog.=) f.bucket AND p.plan OPERATOR(x.=) f.plan"
+        ));
+        // NULL keys: the other branch, NULL-safe, only while pending changes have such keys
+        assert_eq!(
+            view.matches(
+                "EXISTS (SELECT FROM pending n WHERE (n.bucket IS NULL OR n.plan IS NULL))"
+            )
+            .count(),
+            2
+        );
+        assert!(view.contains("WHERE (f.bucket IS NULL OR f.plan IS NULL) AND EXISTS"));
+        assert!(view.contains(&format!("LEFT JOIN pending p ON {}", s.same_key("p", "f"))));
+        assert!(view.contains(&format!(
+            "WHERE NOT EXISTS (SELECT FROM public.l_data f WHERE {})",
+            s.same_key("p", "f")
+        )));
     }
 
     #[test]

@@ -364,6 +364,46 @@ SELECT * FROM nps_live_summary_check('spelled');
 SELECT nps_live_summary_drop('spelled', true);
 DROP TABLE spelled;
 
+-- A segment type whose equality is a user's operator outside pg_catalog, as citext's is (here
+-- the moods 'ok' and 'fine' are equal): the view joins pending changes with data by that
+-- operator, found through the type's default operator class; NULL moods are a group.
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'fine', 'happy');
+CREATE FUNCTION mood_rank(mood) RETURNS int IMMUTABLE STRICT LANGUAGE sql
+    AS $$SELECT CASE $1::text WHEN 'sad' THEN 0 WHEN 'happy' THEN 2 ELSE 1 END$$;
+CREATE FUNCTION mood_cmp(mood, mood) RETURNS int IMMUTABLE STRICT LANGUAGE sql
+    AS $$SELECT pg_catalog.btint4cmp(public.mood_rank($1), public.mood_rank($2))$$;
+CREATE FUNCTION mood_lt(mood, mood) RETURNS bool IMMUTABLE STRICT LANGUAGE sql AS $$SELECT public.mood_cmp($1, $2) < 0$$;
+CREATE FUNCTION mood_le(mood, mood) RETURNS bool IMMUTABLE STRICT LANGUAGE sql AS $$SELECT public.mood_cmp($1, $2) <= 0$$;
+CREATE FUNCTION mood_eq(mood, mood) RETURNS bool IMMUTABLE STRICT LANGUAGE sql AS $$SELECT public.mood_cmp($1, $2) = 0$$;
+CREATE FUNCTION mood_ge(mood, mood) RETURNS bool IMMUTABLE STRICT LANGUAGE sql AS $$SELECT public.mood_cmp($1, $2) >= 0$$;
+CREATE FUNCTION mood_gt(mood, mood) RETURNS bool IMMUTABLE STRICT LANGUAGE sql AS $$SELECT public.mood_cmp($1, $2) > 0$$;
+CREATE OPERATOR public.< (LEFTARG = mood, RIGHTARG = mood, FUNCTION = mood_lt);
+CREATE OPERATOR public.<= (LEFTARG = mood, RIGHTARG = mood, FUNCTION = mood_le);
+CREATE OPERATOR public.= (LEFTARG = mood, RIGHTARG = mood, FUNCTION = mood_eq);
+CREATE OPERATOR public.>= (LEFTARG = mood, RIGHTARG = mood, FUNCTION = mood_ge);
+CREATE OPERATOR public.> (LEFTARG = mood, RIGHTARG = mood, FUNCTION = mood_gt);
+CREATE OPERATOR CLASS mood_ops DEFAULT FOR TYPE mood USING btree AS
+    OPERATOR 1 public.<, OPERATOR 2 public.<=, OPERATOR 3 public.=, OPERATOR 4 public.>=, OPERATOR 5 public.>,
+    FUNCTION 1 mood_cmp(mood, mood);
+CREATE TABLE moods (day date, mood mood, score int);
+INSERT INTO moods VALUES ('2026-01-05', 'ok', 9), ('2026-01-05', 'sad', 2), ('2026-01-05', NULL, 10);
+SELECT nps_live_summary('moods', 'score', 'day', '1 day', '{mood}');
+SELECT EXISTS (SELECT FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+                WHERE r.ev_class = 'moods_nps_live'::regclass AND d.refobjid = 'public.=(mood,mood)'::regoperator)
+       AS joined_by_the_types_equality;
+BEGIN ISOLATION LEVEL SERIALIZABLE;  -- never folds: the changes stay pending
+INSERT INTO moods VALUES ('2026-01-05', 'fine', 10), ('2026-01-05', NULL, 0), ('2026-01-06', 'happy', 7);
+COMMIT;
+SELECT count(*) AS pending FROM moods_nps_live_delta;
+SELECT mood_rank(mood), summary FROM moods_nps_live ORDER BY 1;
+CREATE VIEW moods_expected AS SELECT day, mood, nps_agg(score) FROM moods GROUP BY 1, 2;
+SELECT live_mismatches('moods_nps_live', 'TABLE moods_expected') AS pending,
+       nps_live_summary_fold('moods'),
+       live_mismatches('moods_nps_live', 'TABLE moods_expected') AS folded;
+SELECT nps_live_summary_drop('moods', true);
+DROP TABLE moods CASCADE;
+DROP TYPE mood CASCADE;
+
 -- Bounded memory: a statement over more keys than are gathered at once (50,000) appends
 -- several delta rows; a fold reads pending rows 1,000 at a time and merges 50,000 keys at a
 -- time. Either way the same summaries.
