@@ -125,8 +125,8 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
     }
 
     /// The view's query: exact in any snapshot. The pending changes are read once and summed
-    /// per key; each row of data is joined with its key's sum, if any, by its columns' own
-    /// equality (`equals`: per key column, bucket first, its type's equality operator as
+    /// per key. With none, data is read as it is; otherwise each row of data is joined with
+    /// its key's sum, if any, by its columns' own equality (`equals`: per key column, bucket first, its type's equality operator as
     /// GROUP BY and data's unique index compare, qualified), which is cheap to hash, and
     /// keys pending but not in data yet are looked up through data's unique index. Plain
     /// equality never matches NULL: rows of data with a NULL in their key are joined NULL-safely
@@ -153,9 +153,13 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
 SELECT {c_keys}, {ext}.rollup(c.plus) AS plus, {ext}.rollup(c.minus) AS minus
   FROM ({parts}) c
  GROUP BY {c_keys})
-SELECT {f_keys}, CASE WHEN p.bucket IS NULL THEN f.summary ELSE {apply} END AS summary
+SELECT {f_keys}, f.summary
+  FROM {data} f
+ WHERE NOT EXISTS (SELECT FROM pending)
+UNION ALL
+SELECT {f_keys}, CASE WHEN p.bucket IS NULL THEN f.summary ELSE {apply} END
   FROM {data} f LEFT JOIN pending p ON {plain_equal}
- WHERE (NOT {f_null} OR NOT {null_pending})
+ WHERE EXISTS (SELECT FROM pending) AND (NOT {f_null} OR NOT {null_pending})
    AND (p.bucket IS NULL OR {ext}.nps_responses({apply}) OPERATOR(pg_catalog.>) 0)
 UNION ALL
 SELECT {f_keys}, {apply}
@@ -426,8 +430,12 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
         assert!(view.starts_with(
             "WITH pending AS MATERIALIZED (\nSELECT c.bucket, c.plan, ext.rollup(c.plus) AS plus"
         ));
+        // data as it is while nothing is pending, else joined with the pending sums
+        assert!(view
+            .contains("FROM public.l_data f\n WHERE NOT EXISTS (SELECT FROM pending)\nUNION ALL"));
         assert!(view.contains(
-            "LEFT JOIN pending p ON p.bucket OPERATOR(pg_catalog.=) f.bucket AND p.plan OPERATOR(x.=) f.plan"
+            "LEFT JOIN pending p ON p.bucket OPERATOR(pg_catalog.=) f.bucket AND p.plan OPERATOR(x.=) f.plan\n \
+             WHERE EXISTS (SELECT FROM pending) AND"
         ));
         // NULL keys: the other branch, NULL-safe, only while pending changes have such keys
         assert_eq!(
