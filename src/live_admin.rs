@@ -456,14 +456,12 @@ impl Plan<'_> {
 
     /// What data needs besides its columns: its key, whole rows in replication (subscribers'
     /// row triggers read them), and room on each page so that a fold's update of a key stays
-    /// on its page (a HOT update, which leaves the key's index alone): three quarters, since
-    /// writes spread over many days update every key of a page in each fold, and the old
-    /// versions go only when the page is pruned (half left a third of updates off the page).
+    /// on its page (a HOT update, which leaves the key's index alone).
     fn set_up_data(&self, client: &mut SpiClient) {
         run(
             client,
             &format!(
-                "ALTER TABLE {} REPLICA IDENTITY FULL, SET (fillfactor = 25)",
+                "ALTER TABLE {} REPLICA IDENTITY FULL, SET (fillfactor = 50)",
                 self.storage.data
             ),
         );
@@ -472,35 +470,19 @@ impl Plan<'_> {
 
     fn create_delta(&self, client: &mut SpiClient) {
         // per key, the answers that came in and those that went out, as rows of data's type
-        // compressed with lz4 where the server has it: a statement's row over a hundred keys
-        // takes 5.6 kB as it is, 1.7 kB so; pglz would cost the writer more than it saves, so
-        // without lz4 rows stay as they are, up to a page
-        let lz4 = client
-            .select(
-                "SELECT 'lz4' OPERATOR(pg_catalog.=) ANY (enumvals) FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression'",
-                None,
-                &[],
-            )
-            .ok()
-            .and_then(|r| r.first().get_one::<bool>().ok().flatten())
-            .unwrap_or(false);
-        let (compression, target) = if lz4 {
-            (" COMPRESSION lz4", "")
-        } else {
-            ("", ", toast_tuple_target = 8160")
-        };
         let columns = [
-            format!("nps_live_plus {}[]{compression}", self.storage.data),
-            format!("nps_live_minus {}[]{compression}", self.storage.data),
+            format!("nps_live_plus {}[]", self.storage.data),
+            format!("nps_live_minus {}[]", self.storage.data),
             "nps_live_writer bigint NOT NULL".to_string(),
         ];
         // Every row is deleted by the next fold: vacuumed often, never truncated (that would
-        // take a lock readers and writers wait for).
+        // take a lock readers and writers wait for), rows kept uncompressed up to a page.
         run(
             client,
             &format!(
                 "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0, \
-                 autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false{target})",
+                 autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false, \
+                 toast_tuple_target = 8160)",
                 self.persistence(),
                 self.storage.delta,
                 columns.join(", ")

@@ -31,8 +31,6 @@ SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan,region}');
 -- folded yet, the configuration its triggers read
 SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner) = current_user AS mine
 FROM pg_class c WHERE c.relname LIKE 'answers\_nps\_live%' ORDER BY 1;
--- folded data keeps three quarters of each page for a fold's updates (they stay on the page)
-SELECT reloptions FROM pg_class WHERE oid = 'answers_nps_live_data'::regclass;
 -- the view: bucket of the time column's type, each segment its own type, the summary
 SELECT attname, format_type(atttypid, atttypmod) AS type
 FROM pg_attribute WHERE attrelid = 'answers_nps_live'::regclass AND attnum > 0 ORDER BY attnum;
@@ -415,10 +413,6 @@ SELECT nps_live_summary('wide', 'score', 'day', '1 day', '{k}');
 UPDATE wide_nps_live_config SET folded_at = 'infinity';
 INSERT INTO wide SELECT date '2026-01-05', g, g % 11 FROM generate_series(1, 60000) g;
 SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
--- a large delta row is stored compressed (lz4: every server of the test suite has it)
-SELECT pg_column_compression(nps_live_plus) AS compression,
-       pg_column_size(nps_live_plus) * 2 < (SELECT sum(pg_column_size(e)) FROM unnest(nps_live_plus) e) AS halved
-FROM wide_nps_live_delta LIMIT 1;
 DO $$BEGIN FOR i IN 1..1500 LOOP INSERT INTO wide VALUES ('2026-01-06', i % 7, i % 11); END LOOP; END$$;
 SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
 SELECT count(*) AS keys, sum(nps_responses(summary)) AS responses FROM wide_nps_live;
