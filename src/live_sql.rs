@@ -126,11 +126,12 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
 
     /// The view's query: exact in any snapshot. The pending changes are read once and summed
     /// per key. With none, data is read as it is; otherwise each row of data is joined with
-    /// its key's sum, if any, by its columns' own equality (`equals`: per key column, bucket first, its type's equality operator as
-    /// GROUP BY and data's unique index compare, qualified), which is cheap to hash, and
-    /// keys pending but not in data yet are looked up through data's unique index. Plain
-    /// equality never matches NULL: rows of data with a NULL in their key are joined NULL-safely
-    /// instead, in a branch of their own, and only while such a key has pending changes.
+    /// its key's sum, if any, by its columns' own equality (`equals`: per key column, bucket
+    /// first, the equality operator of its type that GROUP BY and data's unique index use,
+    /// qualified), which is cheap to hash; keys pending but not in data yet are looked up
+    /// through data's unique index. Plain equality never matches NULL: rows of data with a
+    /// NULL in their key are joined NULL-safely instead, in a branch of their own, and only
+    /// while such a key has pending changes.
     pub fn view(&self, equals: &[String]) -> String {
         let ext = &self.ext;
         let columns: Vec<&str> = std::iter::once("bucket")
