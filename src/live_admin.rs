@@ -1632,7 +1632,7 @@ fn nps_live_summary_refresh(
     changed
 }
 
-/// Fold the pending changes now (writers fold about once a second by themselves, except in
+/// Fold the pending changes now (writers fold now and then by themselves, except in
 /// SERIALIZABLE: a workload whose writers are all SERIALIZABLE calls this now and then).
 #[pg_extern(sql = false)]
 fn nps_live_summary_fold(source: Option<pg_sys::Oid>) -> bool {

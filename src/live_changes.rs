@@ -26,6 +26,8 @@ pub struct Change {
 pub struct Changes {
     index: HashMap<Vec<u8>, usize, KeyHashing>,
     pub list: Vec<Change>,
+    /// how many keys are gathered at most (KEYS_AT_ONCE or FOLD_KEYS_AT_ONCE)
+    keys_at_once: usize,
     /// where the keys' values are copied: the context current when these changes began
     context: pg_sys::MemoryContext,
     /// a row's key and segment values, reused from row to row
@@ -36,10 +38,14 @@ pub struct Changes {
     nulls: Vec<bool>,
 }
 
-/// How many keys a statement or a fold gathers before it hands them on (appends a delta row,
-/// merges into data) and starts again: what bounds their memory, however many keys a
-/// statement touches or a backlog of pending rows holds.
+/// How many keys a statement gathers before it appends them as a delta row and starts again:
+/// what bounds its memory (some 30 MB), however many keys it touches.
 pub const KEYS_AT_ONCE: usize = 50_000;
+/// How many keys a fold gathers before it merges them into data and starts again: what bounds
+/// its memory (some 120 MB), however large the backlog. More than a statement's: a key met
+/// again after a merge is updated again, and a second of writes spread over three years of
+/// 50 segments already touches 54,800 keys.
+pub const FOLD_KEYS_AT_ONCE: usize = 4 * KEYS_AT_ONCE;
 
 /// Hashing of keys, a word at a time (as rustc's FxHash): keys are short, and hashed once per
 /// row. Seeded per backend; not made to resist values chosen to collide, which could make
@@ -173,10 +179,21 @@ impl Default for Changes {
 }
 
 impl Changes {
+    /// The changes of a statement.
     pub fn new() -> Changes {
+        Changes::gathering(KEYS_AT_ONCE)
+    }
+
+    /// The changes a fold gathers.
+    pub fn for_fold() -> Changes {
+        Changes::gathering(FOLD_KEYS_AT_ONCE)
+    }
+
+    fn gathering(keys_at_once: usize) -> Changes {
         Changes {
             index: HashMap::default(),
             list: Vec::new(),
+            keys_at_once,
             context: unsafe { pg_sys::CurrentMemoryContext },
             key: Vec::new(),
             segments: Vec::new(),
@@ -185,9 +202,9 @@ impl Changes {
         }
     }
 
-    /// Whether as many keys are gathered as should be at once (KEYS_AT_ONCE).
+    /// Whether as many keys are gathered as should be at once.
     pub fn full(&self) -> bool {
-        self.list.len() >= KEYS_AT_ONCE
+        self.list.len() >= self.keys_at_once
     }
 
     /// The change of a key, empty at first: `self.segments` holds the key's segment values.

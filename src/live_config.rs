@@ -120,7 +120,7 @@ pub const CONFIG_COLUMNS: &str = "source regclass NOT NULL, source_name text NOT
     score_column name NOT NULL, time_column name NOT NULL, weight_column name, segments name[] NOT NULL, \
     attnums smallint[] NOT NULL, bucket interval NOT NULL, time_zone text, \
     live regclass NOT NULL, data regclass NOT NULL, delta regclass NOT NULL, format integer NOT NULL, \
-    folded_at timestamptz NOT NULL DEFAULT '-infinity'";
+    fold_due timestamptz NOT NULL DEFAULT '-infinity'";
 
 /// Read a configuration table (its only row), as its owner would see it.
 pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {

@@ -4,7 +4,7 @@
 //! A fold takes the pending delta rows (deleting them), groups their parts per key here, in
 //! memory, and merges the groups into data in one statement. Grouping here rather than in SQL
 //! matters when writers touch many keys: a second of 100-row statements spread over three
-//! years brings some 300,000 parts for 50,000 keys.
+//! years brings some 300,000 parts for 54,800 keys.
 
 use crate::acting::Settings;
 use crate::live_changes::Changes;
@@ -15,14 +15,33 @@ use pgrx::prelude::*;
 use pgrx::spi::{Spi, SpiClient};
 use pgrx::PgMemoryContexts;
 
-/// Folds are paced for the whole live summary, not per writer: one runs when the last one is
-/// at least this old (its time is in the configuration table, whose row the fold locks, so
-/// two never run at once and nobody waits for one). While anyone writes, the pending rows
-/// stay below what about this long of writing appends; a fold then merges many statements'
-/// changes of a key into one update of its row.
-pub const FOLD_INTERVAL: &str = "1 second";
+/// Folds are paced for the whole live summary, not per writer: the configuration table's row
+/// says when the next one is due (`fold_due`), and the fold locks that row, so two never run at
+/// once and nobody waits for one. After a fold, the next is due after a rest of FOLD_REST
+/// times the CPU time it took, within FOLD_REST_MIN and FOLD_REST_MAX: while folds are cheap
+/// (writers touch few keys, or few writers write), pending changes stay few and readers merge
+/// little; when they are costly (writes spread over many keys), they take at most a fifth of
+/// the CPU one backend gets, and each merges more changes of a key into one update of its
+/// row. CPU time, not time on the clock: a fold slowed down by busy readers must not rest
+/// longer, or pending changes would pile up and slow the readers more.
+const FOLD_REST: u32 = 4;
+const FOLD_REST_MIN: std::time::Duration = std::time::Duration::from_millis(100);
+const FOLD_REST_MAX: std::time::Duration = std::time::Duration::from_secs(10);
 /// How often a writer looks whether a fold is due.
 pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The CPU time this backend has used.
+fn cpu_time() -> std::time::Duration {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: a clock every POSIX system has, writing into a timespec of ours
+    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    std::time::Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+/// The rest after a fold that took `took` of CPU time.
+fn rest_after(took: std::time::Duration) -> std::time::Duration {
+    (took * FOLD_REST).clamp(FOLD_REST_MIN, FOLD_REST_MAX)
+}
 
 /// Fold every pending change into the live data, when the last fold is old enough (`due`) and
 /// no other fold is running (whose lock on the configuration's row it skips), or always
@@ -45,8 +64,8 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
                 // asked every FOLD_CHECK by every writer: planned once per backend
                 if live.gate_plan.is_none() {
                     let gate = format!(
-                        "SELECT 1 FROM {} WHERE folded_at OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp() \
-                         OPERATOR(pg_catalog.-) '{FOLD_INTERVAL}'::pg_catalog.interval) FOR UPDATE SKIP LOCKED",
+                        "SELECT 1 FROM {} WHERE fold_due OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp() \
+                         FOR UPDATE SKIP LOCKED",
                         config()
                     );
                     live.gate_plan = Some(client.prepare_mut(&gate, &[])?.keep());
@@ -58,9 +77,16 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
             if locked.is_empty() {
                 return Ok(false);
             }
+            let started = cpu_time();
             fold(live, client)?;
+            let rest = rest_after(cpu_time().saturating_sub(started));
             client.update(
-                &format!("UPDATE {} SET folded_at = pg_catalog.clock_timestamp()", config()),
+                &format!(
+                    "UPDATE {} SET fold_due = pg_catalog.clock_timestamp() \
+                     OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => {})",
+                    config(),
+                    rest.as_secs_f64()
+                ),
                 None,
                 &[],
             )?;
@@ -86,7 +112,7 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
 const ROWS_AT_ONCE: std::ffi::c_long = 1000;
 
 /// Take the pending changes, group them per key, merge them into data (in several merges when
-/// they hold more than KEYS_AT_ONCE keys, so that a backlog of any size folds in bounded
+/// they hold more than FOLD_KEYS_AT_ONCE keys, so that a backlog of any size folds in bounded
 /// memory).
 fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Error> {
     let mut cursor = {
@@ -99,7 +125,7 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
         }
         client.try_open_cursor_mut(live.take_plan.as_ref().expect("just prepared"), &[])?
     };
-    let mut changes = Changes::new();
+    let mut changes = Changes::for_fold();
     let mut batch_memory = PgMemoryContexts::new("nps_live fold batch");
     while !cursor.fetch(ROWS_AT_ONCE)?.is_empty() {
         // the rows fetched, read raw
@@ -125,7 +151,7 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
             batch_memory.reset();
         }
         if changes.full() {
-            merge(live, client, std::mem::take(&mut changes))?;
+            merge(live, client, std::mem::replace(&mut changes, Changes::for_fold()))?;
         }
     }
     merge(live, client, changes)
@@ -182,5 +208,19 @@ unsafe fn elements(live: &Live, array: pg_sys::Datum) -> Vec<pg_sys::Datum> {
             .filter(|&i| !*nulls.add(i))
             .map(|i| *values.add(i))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_fold_rests_four_times_as_long_as_it_took_within_bounds() {
+        assert_eq!(rest_after(Duration::from_millis(5)), Duration::from_millis(100));
+        assert_eq!(rest_after(Duration::from_millis(30)), Duration::from_millis(120));
+        assert_eq!(rest_after(Duration::from_millis(800)), Duration::from_millis(3200));
+        assert_eq!(rest_after(Duration::from_secs(60)), Duration::from_secs(10));
     }
 }

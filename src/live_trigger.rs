@@ -7,8 +7,8 @@
 //! bucket and segments here, in memory, and appended as ONE row to the live summary's delta
 //! table (one per 50,000 keys), straight into its heap. No row is ever updated by a writer, so
 //! no writer holds a lock another needs, and no REPEATABLE READ or SERIALIZABLE writer meets a
-//! serialization failure because of the summary. About once a second a writer that finds no
-//! fold running folds the pending rows into the live data (live_fold.rs).
+//! serialization failure because of the summary. Now and then (live_fold.rs says when) a writer
+//! that finds no fold running folds the pending rows into the live data (live_fold.rs).
 //!
 //! Statement triggers (with transition tables) cover ordinary sessions; row triggers, enabled
 //! REPLICA only, cover logical replication's apply workers, which fire no statement triggers.

@@ -404,14 +404,14 @@ SELECT nps_live_summary_drop('moods', true);
 DROP TABLE moods CASCADE;
 DROP TYPE mood CASCADE;
 
--- Bounded memory: a statement over more keys than are gathered at once (50,000) appends
--- several delta rows; a fold reads pending rows 1,000 at a time and merges 50,000 keys at a
+-- Bounded memory: a statement over more keys than it gathers at once (50,000) appends
+-- several delta rows; a fold reads pending rows 1,000 at a time and merges 200,000 keys at a
 -- time. Either way the same summaries.
 CREATE TABLE wide (day date, k int, score int);
 SELECT nps_live_summary('wide', 'score', 'day', '1 day', '{k}');
 -- no fold before the end (a test's hand on the configuration, not something to do)
-UPDATE wide_nps_live_config SET folded_at = 'infinity';
-INSERT INTO wide SELECT date '2026-01-05', g, g % 11 FROM generate_series(1, 60000) g;
+UPDATE wide_nps_live_config SET fold_due = 'infinity';
+INSERT INTO wide SELECT date '2026-01-05', g, g % 11 FROM generate_series(1, 210000) g;
 SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
 DO $$BEGIN FOR i IN 1..1500 LOOP INSERT INTO wide VALUES ('2026-01-06', i % 7, i % 11); END LOOP; END$$;
 SELECT count(*) AS delta_rows FROM wide_nps_live_delta;
