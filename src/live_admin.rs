@@ -476,13 +476,14 @@ impl Plan<'_> {
             "nps_live_writer bigint NOT NULL".to_string(),
         ];
         // Every row is deleted by the next fold: vacuumed often, never truncated (that would
-        // take a lock readers and writers wait for), rows kept uncompressed up to a page.
+        // take a lock readers and writers wait for), rows kept uncompressed up to a page. Every
+        // query of the view reads it, and what it holds is little: never with parallel workers.
         run(
             client,
             &format!(
                 "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0, \
                  autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false, \
-                 toast_tuple_target = 8160)",
+                 toast_tuple_target = 8160, parallel_workers = 0)",
                 self.persistence(),
                 self.storage.delta,
                 columns.join(", ")
@@ -492,7 +493,19 @@ impl Plan<'_> {
             client,
             &self.storage.delta_index(&quote(&self.names.delta_index)),
         );
+        // The planner's guess of the pending rows, until autovacuum counts them: from the
+        // columns' types it would guess some 80 rows a page, where a delta row takes a seventh
+        // of a page or all of it, and plan the view for thousands of pending keys (sorts,
+        // merge joins). One row counted on one page makes it guess a row a page.
+        run(
+            client,
+            &format!(
+                "INSERT INTO {} (nps_live_writer) VALUES (0)",
+                self.storage.delta
+            ),
+        );
         run(client, &format!("ANALYZE {}", self.storage.delta));
+        run(client, &format!("DELETE FROM {}", self.storage.delta));
         run(
             client,
             &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.delta),
