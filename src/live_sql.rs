@@ -82,9 +82,15 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
         )
     }
 
-    /// The changes still pending.
+    /// The changes still pending. Read in the order of delta's index, so that the planner may
+    /// read them through it: the table is never truncated, and after a burst of writes its
+    /// pages stay, empty, which a sequential scan by every reader would read all of (1.3 s a
+    /// query over 2.7 GB left by a minute of writes spread over three years).
     fn pending(&self) -> String {
-        self.parts(&format!("SELECT * FROM {}", self.delta))
+        self.parts(&format!(
+            "SELECT * FROM {} ORDER BY nps_live_writer",
+            self.delta
+        ))
     }
 
     /// The delta rows not folded yet, found through the index on nps_live_writer (the fold runs
@@ -399,10 +405,10 @@ mod tests {
         assert_eq!(
             storage(&["plan"]).pending(),
             "SELECT p.bucket, p.plan, p.summary AS plus, NULL::ext.nps_summary AS minus \
-             FROM (SELECT * FROM public.l_delta) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_plus) p
+             FROM (SELECT * FROM public.l_delta ORDER BY nps_live_writer) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_plus) p
 UNION ALL
 SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
-             FROM (SELECT * FROM public.l_delta) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_minus) m"
+             FROM (SELECT * FROM public.l_delta ORDER BY nps_live_writer) d CROSS JOIN LATERAL pg_catalog.unnest(d.nps_live_minus) m"
         );
     }
 
