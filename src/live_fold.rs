@@ -32,7 +32,10 @@ pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100
 
 /// The CPU time this backend has used.
 fn cpu_time() -> std::time::Duration {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: a clock every POSIX system has, writing into a timespec of ours
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
     std::time::Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
@@ -151,7 +154,11 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
             batch_memory.reset();
         }
         if changes.full() {
-            merge(live, client, std::mem::replace(&mut changes, Changes::for_fold()))?;
+            merge(
+                live,
+                client,
+                std::mem::replace(&mut changes, Changes::for_fold()),
+            )?;
         }
     }
     merge(live, client, changes)
@@ -218,9 +225,18 @@ mod tests {
 
     #[test]
     fn a_fold_rests_four_times_as_long_as_it_took_within_bounds() {
-        assert_eq!(rest_after(Duration::from_millis(5)), Duration::from_millis(100));
-        assert_eq!(rest_after(Duration::from_millis(30)), Duration::from_millis(120));
-        assert_eq!(rest_after(Duration::from_millis(800)), Duration::from_millis(3200));
+        assert_eq!(
+            rest_after(Duration::from_millis(5)),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            rest_after(Duration::from_millis(30)),
+            Duration::from_millis(120)
+        );
+        assert_eq!(
+            rest_after(Duration::from_millis(800)),
+            Duration::from_millis(3200)
+        );
         assert_eq!(rest_after(Duration::from_secs(60)), Duration::from_secs(10));
     }
 }
