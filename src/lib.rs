@@ -22,6 +22,7 @@ pub mod live_bucket;
 pub mod live_changes;
 pub mod live_config;
 pub mod live_fold;
+pub mod live_keys;
 pub mod live_parts;
 pub mod live_sql;
 pub mod live_trigger;

@@ -3,28 +3,65 @@
 //! the pending delta rows (merged into data: `keyed_arrays`).
 
 use crate::live_config::{Column, Live};
+use crate::live_keys::{self, KeyBytes, KeyIndex};
 use crate::score::{Answer, AnswerError};
 use crate::summary::NpsSummary;
 use crate::weights::{check_weight, Summary};
 use pgrx::prelude::*;
 use pgrx::{FromDatum, IntoDatum};
-use std::collections::HashMap;
 use std::ffi::CStr;
-use std::hash::{BuildHasher, Hasher};
 
-/// The changes of one key (bucket and segments).
+/// The changes of one key (bucket and segments): its bytes first, then the answers in and out,
+/// so that finding it and adding to it read neighbouring memory.
+#[repr(C)]
 pub struct Change {
+    key: KeyBytes,
+    plus: Side,
+    minus: Side,
     bucket: Option<pg_sys::Datum>,
     segments: Vec<Option<pg_sys::Datum>>,
-    plus: Summary,
-    minus: Summary,
+}
+
+/// The answers in or the answers out of a key: a Summary kept small, its rarely present
+/// weights boxed (live_keys.rs says why size matters here).
+#[derive(Default, PartialEq)]
+#[repr(C)]
+struct Side {
+    tally: crate::tally::Tally,
+    weights: Option<Box<crate::weights::Weights>>,
+}
+
+impl Side {
+    fn summary(&self) -> Summary {
+        Summary {
+            tally: self.tally,
+            weights: self.weights.as_deref().copied(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.summary().is_empty()
+    }
+
+    /// Change the summary with `f`, in a copy of it.
+    fn update<T>(&mut self, f: impl FnOnce(&mut Summary) -> T) -> T {
+        let mut s = self.summary();
+        let result = f(&mut s);
+        self.tally = s.tally;
+        match (s.weights, &mut self.weights) {
+            (None, w) => *w = None,
+            (Some(n), Some(w)) => **w = n,
+            (Some(n), w) => *w = Some(Box::new(n)),
+        }
+        result
+    }
 }
 
 /// Changes by key. Keys compare by the bytes of their values, so two values
 /// PostgreSQL deems equal but spells differently (numeric 1.0 and 1.00) may stay two keys
 /// here; the fold and the view group them as GROUP BY does.
 pub struct Changes {
-    index: HashMap<Vec<u8>, usize, KeyHashing>,
+    index: KeyIndex,
     pub list: Vec<Change>,
     /// how many keys are gathered at most (KEYS_AT_ONCE or FOLD_KEYS_AT_ONCE)
     keys_at_once: usize,
@@ -33,9 +70,10 @@ pub struct Changes {
     /// a row's key and segment values, reused from row to row
     key: Vec<u8>,
     segments: Vec<Option<pg_sys::Datum>>,
-    /// a pending part's fields, reused from part to part
+    /// pending parts' fields and keys, reused from array to array
     fields: Vec<pg_sys::Datum>,
     nulls: Vec<bool>,
+    part_keys: Vec<u8>,
 }
 
 /// How many keys a statement gathers before it appends them as a delta row and starts again:
@@ -46,45 +84,6 @@ pub const KEYS_AT_ONCE: usize = 50_000;
 /// again after a merge is updated again, and a second of writes spread over three years of
 /// 50 segments already touches 54,800 keys.
 pub const FOLD_KEYS_AT_ONCE: usize = 4 * KEYS_AT_ONCE;
-
-/// Hashing of keys, a word at a time (as rustc's FxHash): keys are short, and hashed once per
-/// row. Seeded per backend; not made to resist values chosen to collide, which could make
-/// grouping slow, never wrong.
-#[derive(Clone, Copy)]
-struct KeyHashing(u64);
-
-impl Default for KeyHashing {
-    fn default() -> KeyHashing {
-        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-        KeyHashing(
-            *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0u8)),
-        )
-    }
-}
-
-impl BuildHasher for KeyHashing {
-    type Hasher = KeyHasher;
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher(self.0)
-    }
-}
-
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// A copy of a Datum that outlives the slot it came from, in the current memory context.
 unsafe fn copied(value: pg_sys::Datum, col: &Column) -> pg_sys::Datum {
@@ -116,9 +115,11 @@ unsafe fn key_bytes(key: &mut Vec<u8>, value: Option<pg_sys::Datum>, col: &Colum
         return;
     };
     key.push(1);
+    let word = (value.value() as u64).to_le_bytes();
     let bytes: &[u8] = unsafe {
         match (col.typbyval, col.typlen) {
-            (true, _) => &value.value().to_ne_bytes()[..],
+            // a value passed by value: its own bytes, whatever the Datum's other bytes hold
+            (true, n) => &word[..(n as usize).clamp(1, 8)],
             (false, -1) => crate::varlena::bytes_of(value),
             (false, -2) => CStr::from_ptr(value.cast_mut_ptr()).to_bytes(),
             (false, n) => std::slice::from_raw_parts(value.cast_mut_ptr::<u8>(), n as usize),
@@ -191,7 +192,7 @@ impl Changes {
 
     fn gathering(keys_at_once: usize) -> Changes {
         Changes {
-            index: HashMap::default(),
+            index: KeyIndex::default(),
             list: Vec::new(),
             keys_at_once,
             context: unsafe { pg_sys::CurrentMemoryContext },
@@ -199,7 +200,13 @@ impl Changes {
             segments: Vec::new(),
             fields: Vec::new(),
             nulls: Vec::new(),
+            part_keys: Vec::new(),
         }
+    }
+
+    /// Make room in the index for `keys` keys (at most as many as are gathered at once).
+    pub fn reserve(&mut self, keys: usize) {
+        self.index.reserve(keys.min(self.keys_at_once));
     }
 
     /// Whether as many keys are gathered as should be at once.
@@ -208,22 +215,42 @@ impl Changes {
     }
 
     /// The change of a key, empty at first: `self.segments` holds the key's segment values.
-    /// The values are copied when the key is new: they outlive their row (and, in a fold, the
-    /// batch of pending rows they came in).
     unsafe fn entry(&mut self, live: &Live, bucket: Option<pg_sys::Datum>) -> &mut Change {
         unsafe {
-            self.key.clear();
-            self.key
-                .extend_from_slice(&bucket.map_or(u64::MAX, |b| b.value() as u64).to_ne_bytes());
-            self.key.push(u8::from(bucket.is_some()));
-            for (c, &v) in live.segments.iter().zip(&self.segments) {
-                key_bytes(&mut self.key, v, c);
-            }
-            let at = match self.index.get(self.key.as_slice()) {
-                Some(&at) => at,
+            self.set_key(live, bucket);
+            self.entry_of(live, live_keys::hash(&self.key), bucket)
+        }
+    }
+
+    /// `self.key`: the bytes of the key of `bucket` and `self.segments`.
+    unsafe fn set_key(&mut self, live: &Live, bucket: Option<pg_sys::Datum>) {
+        self.key.clear();
+        self.key
+            .extend_from_slice(&bucket.map_or(u64::MAX, |b| b.value() as u64).to_ne_bytes());
+        self.key.push(u8::from(bucket.is_some()));
+        for (c, &v) in live.segments.iter().zip(&self.segments) {
+            unsafe { key_bytes(&mut self.key, v, c) };
+        }
+    }
+
+    /// The change of the key in `self.key` (of hash `hash`), empty at first. The values are
+    /// copied when the key is new: they outlive their row (and, in a fold, the batch of
+    /// pending rows they came in).
+    unsafe fn entry_of(
+        &mut self,
+        live: &Live,
+        hash: u64,
+        bucket: Option<pg_sys::Datum>,
+    ) -> &mut Change {
+        unsafe {
+            let (list, key) = (&self.list, &self.key);
+            let at = match self
+                .index
+                .find(hash, |at| list[at].key.bytes() == key.as_slice())
+            {
+                Some(at) => at,
                 None => {
-                    let at = self.list.len();
-                    self.index.insert(self.key.clone(), at);
+                    let at = self.index.push(hash);
                     let caller = pg_sys::MemoryContextSwitchTo(self.context);
                     let segments = live
                         .segments
@@ -233,10 +260,11 @@ impl Changes {
                         .collect();
                     pg_sys::MemoryContextSwitchTo(caller);
                     self.list.push(Change {
+                        key: KeyBytes::new(&self.key),
+                        plus: Side::default(),
+                        minus: Side::default(),
                         bucket,
                         segments,
-                        plus: Summary::default(),
-                        minus: Summary::default(),
                     });
                     at
                 }
@@ -245,52 +273,94 @@ impl Changes {
         }
     }
 
-    /// Add a part of a pending change: a composite of data's row type (`descriptor`), its key
-    /// and summary, that came in (`sign` 1) or went out (-1).
+    /// Add the parts of a pending change: composites of data's row type (`descriptor`), each a
+    /// key and a summary, that came in (`sign` 1) or went out (-1). First the keys of all of
+    /// them, asking the processor to fetch the changes they most likely add to; then the
+    /// adding, which finds those changes in its cache instead of waiting for each in turn.
     ///
     /// # Safety
-    /// `descriptor` describes the composite Datum given, in a backend.
-    pub unsafe fn add_part(
+    /// `descriptor` describes the composite Datums given, in a backend.
+    pub unsafe fn add_parts(
         &mut self,
         live: &Live,
         descriptor: pg_sys::TupleDesc,
-        part: pg_sys::Datum,
+        parts: &[pg_sys::Datum],
         sign: i8,
     ) {
         unsafe {
-            let header = pg_sys::pg_detoast_datum(part.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
-            let mut tuple = pg_sys::HeapTupleData {
-                t_len: pgrx::varsize_any(header.cast()) as u32,
-                t_data: header,
-                ..Default::default()
-            };
             let n = live.segments.len() + 2;
-            self.fields.resize(n, pg_sys::Datum::from(0));
-            self.nulls.resize(n, true);
-            pg_sys::heap_deform_tuple(
-                &mut tuple,
-                descriptor,
-                self.fields.as_mut_ptr(),
-                self.nulls.as_mut_ptr(),
-            );
-            let Some(summary) = NpsSummary::from_datum(self.fields[n - 1], self.nulls[n - 1])
-            else {
-                return;
-            };
-            let bucket = (!self.nulls[0]).then_some(self.fields[0]);
-            self.segments.clear();
-            self.segments
-                .extend((1..n - 1).map(|i| (!self.nulls[i]).then_some(self.fields[i])));
-            let change = self.entry(live, bucket);
-            let side = if sign > 0 {
-                &mut change.plus
-            } else {
-                &mut change.minus
-            };
-            side.merge(&summary.0)
-                .unwrap_or_else(|e| crate::summary::combine_error(e));
+            let mut fields = std::mem::take(&mut self.fields);
+            let mut nulls = std::mem::take(&mut self.nulls);
+            let mut keys = std::mem::take(&mut self.part_keys);
+            fields.clear();
+            fields.resize(n * parts.len(), pg_sys::Datum::from(0));
+            nulls.clear();
+            nulls.resize(n * parts.len(), true);
+            keys.clear();
+            let mut found = Vec::with_capacity(parts.len());
+            for (i, &part) in parts.iter().enumerate() {
+                let header =
+                    pg_sys::pg_detoast_datum(part.cast_mut_ptr()) as pg_sys::HeapTupleHeader;
+                let mut tuple = pg_sys::HeapTupleData {
+                    t_len: pgrx::varsize_any(header.cast()) as u32,
+                    t_data: header,
+                    ..Default::default()
+                };
+                let (f, m) = (
+                    &mut fields[n * i..n * (i + 1)],
+                    &mut nulls[n * i..n * (i + 1)],
+                );
+                pg_sys::heap_deform_tuple(&mut tuple, descriptor, f.as_mut_ptr(), m.as_mut_ptr());
+                self.segments.clear();
+                self.segments
+                    .extend((1..n - 1).map(|j| (!m[j]).then_some(f[j])));
+                self.set_key(live, (!m[0]).then_some(f[0]));
+                let hash = live_keys::hash(&self.key);
+                let start = keys.len();
+                keys.extend_from_slice(&self.key);
+                found.push((start..keys.len(), hash));
+                self.index.prefetch(hash);
+            }
+            for &(_, hash) in &found {
+                if let Some(at) = self.index.likely(hash) {
+                    let change = &self.list[at];
+                    let side = if sign > 0 {
+                        &change.plus
+                    } else {
+                        &change.minus
+                    };
+                    let side = side as *const Side as *const u8;
+                    live_keys::prefetch(change);
+                    for offset in [0, 64, std::mem::size_of::<Side>() - 1] {
+                        live_keys::prefetch(side.add(offset));
+                    }
+                }
+            }
+            for (i, (key, hash)) in found.into_iter().enumerate() {
+                let (f, m) = (&fields[n * i..n * (i + 1)], &nulls[n * i..n * (i + 1)]);
+                let Some(summary) = NpsSummary::from_datum(f[n - 1], m[n - 1]) else {
+                    continue;
+                };
+                self.segments.clear();
+                self.segments
+                    .extend((1..n - 1).map(|j| (!m[j]).then_some(f[j])));
+                self.key.clear();
+                self.key.extend_from_slice(&keys[key]);
+                let change = self.entry_of(live, hash, (!m[0]).then_some(f[0]));
+                let side = if sign > 0 {
+                    &mut change.plus
+                } else {
+                    &mut change.minus
+                };
+                side.update(|s| s.merge(&summary.0))
+                    .unwrap_or_else(|e| crate::summary::combine_error(e));
+            }
+            self.fields = fields;
+            self.nulls = nulls;
+            self.part_keys = keys;
         }
     }
+
     /// Add the row in `slot` to the summary (`sign` 1, new rows) or take it out (-1, old rows).
     /// A new row's bad answer or weight is the error nps_agg gives; an old row's was never
     /// summarized (it could not have been) and is passed over.
@@ -337,7 +407,7 @@ impl Changes {
             match weight {
                 None => part.tally.add(answer),
                 Some(w) => part
-                    .add_weighted(answer, w)
+                    .update(|s| s.add_weighted(answer, w))
                     .unwrap_or_else(|e| crate::summary::combine_error(e)),
             }
         }
@@ -361,8 +431,8 @@ impl Changes {
                     .subtract(&both)
                     .expect("both parts hold these");
             } else if c.plus == c.minus {
-                c.plus = Summary::default();
-                c.minus = Summary::default();
+                c.plus = Side::default();
+                c.minus = Side::default();
             }
         }
         self.list
@@ -378,13 +448,15 @@ impl Changes {
     pub unsafe fn arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
         unsafe {
             let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            let mut room = Default::default();
             let arrays = [true, false].map(|plus| {
                 let rows: Vec<Option<pg_sys::Datum>> = self
                     .list
                     .iter()
                     .filter_map(|c| {
                         let part = if plus { &c.plus } else { &c.minus };
-                        summary_datum(part).map(|s| Some(data_row(descriptor, c, Some(s))))
+                        summary_datum(part)
+                            .map(|s| Some(data_row(descriptor, c, Some(s), &mut room)))
                     })
                     .collect();
                 array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char)
@@ -408,10 +480,11 @@ impl Changes {
     pub unsafe fn keyed_arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
         unsafe {
             let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            let mut room = Default::default();
             let rows: Vec<Option<pg_sys::Datum>> = self
                 .list
                 .iter()
-                .map(|c| Some(data_row(descriptor, c, summary_datum(&c.plus))))
+                .map(|c| Some(data_row(descriptor, c, summary_datum(&c.plus), &mut room)))
                 .collect();
             pg_sys::DecrTupleDescRefCount(descriptor);
             let minus: Vec<Option<pg_sys::Datum>> =
@@ -431,14 +504,16 @@ impl Changes {
     }
 }
 
-/// A row of data's type (`descriptor`): the key of `change` and `summary`.
+/// A row of data's type (`descriptor`): the key of `change` and `summary`. `fields` and
+/// `nulls` are room reused from row to row.
 unsafe fn data_row(
     descriptor: pg_sys::TupleDesc,
     change: &Change,
     summary: Option<pg_sys::Datum>,
+    (fields, nulls): &mut (Vec<pg_sys::Datum>, Vec<bool>),
 ) -> pg_sys::Datum {
-    let mut fields: Vec<pg_sys::Datum> = Vec::with_capacity(change.segments.len() + 2);
-    let mut nulls: Vec<bool> = Vec::with_capacity(change.segments.len() + 2);
+    fields.clear();
+    nulls.clear();
     for v in std::iter::once(change.bucket)
         .chain(change.segments.iter().copied())
         .chain([summary])
@@ -448,7 +523,10 @@ unsafe fn data_row(
     }
     unsafe {
         let tuple = pg_sys::heap_form_tuple(descriptor, fields.as_mut_ptr(), nulls.as_mut_ptr());
-        pg_sys::heap_copy_tuple_as_datum(tuple, descriptor)
+        // a composite Datum as it is, as HeapTupleGetDatum gives it: heap_form_tuple fills in
+        // its length and type, and none of its values is a TOAST pointer (segments are copied
+        // detoasted, summaries are made here)
+        pg_sys::Datum::from((*tuple).t_data)
     }
 }
 
@@ -483,9 +561,9 @@ unsafe fn array(
     }
 }
 
-fn summary_datum(s: &Summary) -> Option<pg_sys::Datum> {
+fn summary_datum(s: &Side) -> Option<pg_sys::Datum> {
     (!s.is_empty()).then(|| {
-        crate::summary::NpsSummary(*s)
+        crate::summary::NpsSummary(s.summary())
             .into_datum()
             .expect("a summary is never NULL")
     })

@@ -142,9 +142,7 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
                         let mut null = false;
                         let parts = pg_sys::SPI_getbinval(row, (*taken).tupdesc, column, &mut null);
                         if !null {
-                            for part in elements(live, parts) {
-                                changes.add_part(live, descriptor, part, sign);
-                            }
+                            changes.add_parts(live, descriptor, &elements(live, parts), sign);
                         }
                     }
                 }

@@ -179,6 +179,13 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
                 }
             }
         } else {
+            // a statement touches at most a key per row: no growing while it reads them
+            let rows = [data.tg_newtable, data.tg_oldtable]
+                .iter()
+                .filter(|t| !t.is_null())
+                .map(|&t| pg_sys::tuplestore_tuple_count(t) as usize)
+                .sum();
+            changes.reserve(rows);
             read_table(&mut changes, live, data.tg_newtable, descriptor, 1);
             read_table(&mut changes, live, data.tg_oldtable, descriptor, -1);
         }
