@@ -22,6 +22,17 @@ pub struct Change {
     segments: Vec<Option<pg_sys::Datum>>,
 }
 
+impl Change {
+    /// The answers in (`sign` 1) or out (-1).
+    fn side(&mut self, sign: i8) -> &mut Side {
+        if sign > 0 {
+            &mut self.plus
+        } else {
+            &mut self.minus
+        }
+    }
+}
+
 /// The answers in or the answers out of a key: a Summary kept small, its rarely present
 /// weights boxed (live_keys.rs says why size matters here).
 #[derive(Default, PartialEq)]
@@ -218,7 +229,10 @@ impl Changes {
     unsafe fn entry(&mut self, live: &Live, bucket: Option<pg_sys::Datum>) -> &mut Change {
         unsafe {
             self.set_key(live, bucket);
-            self.entry_of(live, live_keys::hash(&self.key), bucket)
+            let key = std::mem::take(&mut self.key);
+            let at = self.position(live, &key, live_keys::hash(&key), bucket);
+            self.key = key;
+            &mut self.list[at]
         }
     }
 
@@ -233,44 +247,46 @@ impl Changes {
         }
     }
 
-    /// The change of the key in `self.key` (of hash `hash`), empty at first. The values are
-    /// copied when the key is new: they outlive their row (and, in a fold, the batch of
-    /// pending rows they came in).
-    unsafe fn entry_of(
+    /// Where the change of key `key` (of hash `hash`; `bucket` and `self.segments`) is in
+    /// the list, added empty when new. A new key's values are copied: they outlive their row
+    /// (and, in a fold, the batch of pending rows they came in).
+    unsafe fn position(
         &mut self,
         live: &Live,
+        key: &[u8],
         hash: u64,
         bucket: Option<pg_sys::Datum>,
-    ) -> &mut Change {
-        unsafe {
-            let (list, key) = (&self.list, &self.key);
-            let at = match self
-                .index
-                .find(hash, |at| list[at].key.bytes() == key.as_slice())
-            {
-                Some(at) => at,
-                None => {
-                    let at = self.index.push(hash);
-                    let caller = pg_sys::MemoryContextSwitchTo(self.context);
-                    let segments = live
-                        .segments
-                        .iter()
-                        .zip(&self.segments)
-                        .map(|(c, v)| v.map(|v| copied(v, c)))
-                        .collect();
-                    pg_sys::MemoryContextSwitchTo(caller);
-                    self.list.push(Change {
-                        key: KeyBytes::new(&self.key),
-                        plus: Side::default(),
-                        minus: Side::default(),
-                        bucket,
-                        segments,
-                    });
-                    at
-                }
-            };
-            &mut self.list[at]
+    ) -> usize {
+        let list = &self.list;
+        if let Some(at) = self.index.find(hash, |at| list[at].key.bytes() == key) {
+            return at;
         }
+        let at = self.index.push(hash);
+        unsafe {
+            let caller = pg_sys::MemoryContextSwitchTo(self.context);
+            let segments = live
+                .segments
+                .iter()
+                .zip(&self.segments)
+                .map(|(c, v)| v.map(|v| copied(v, c)))
+                .collect();
+            pg_sys::MemoryContextSwitchTo(caller);
+            self.list.push(Change {
+                key: KeyBytes::new(key),
+                plus: Side::default(),
+                minus: Side::default(),
+                bucket,
+                segments,
+            });
+        }
+        at
+    }
+
+    /// `self.segments`: the segment values of a part's fields (`f`, NULL where `m`).
+    fn set_segments(&mut self, f: &[pg_sys::Datum], m: &[bool]) {
+        self.segments.clear();
+        self.segments
+            .extend((1..f.len() - 1).map(|j| (!m[j]).then_some(f[j])));
     }
 
     /// Add the parts of a pending change: composites of data's row type (`descriptor`), each a
@@ -311,9 +327,7 @@ impl Changes {
                     &mut nulls[n * i..n * (i + 1)],
                 );
                 pg_sys::heap_deform_tuple(&mut tuple, descriptor, f.as_mut_ptr(), m.as_mut_ptr());
-                self.segments.clear();
-                self.segments
-                    .extend((1..n - 1).map(|j| (!m[j]).then_some(f[j])));
+                self.set_segments(f, m);
                 self.set_key(live, (!m[0]).then_some(f[0]));
                 let hash = live_keys::hash(&self.key);
                 let start = keys.len();
@@ -323,14 +337,9 @@ impl Changes {
             }
             for &(_, hash) in &found {
                 if let Some(at) = self.index.likely(hash) {
-                    let change = &self.list[at];
-                    let side = if sign > 0 {
-                        &change.plus
-                    } else {
-                        &change.minus
-                    };
-                    let side = side as *const Side as *const u8;
+                    let change = &mut self.list[at];
                     live_keys::prefetch(change);
+                    let side = change.side(sign) as *const Side as *const u8;
                     for offset in [0, 64, std::mem::size_of::<Side>() - 1] {
                         live_keys::prefetch(side.add(offset));
                     }
@@ -341,18 +350,11 @@ impl Changes {
                 let Some(summary) = NpsSummary::from_datum(f[n - 1], m[n - 1]) else {
                     continue;
                 };
-                self.segments.clear();
-                self.segments
-                    .extend((1..n - 1).map(|j| (!m[j]).then_some(f[j])));
-                self.key.clear();
-                self.key.extend_from_slice(&keys[key]);
-                let change = self.entry_of(live, hash, (!m[0]).then_some(f[0]));
-                let side = if sign > 0 {
-                    &mut change.plus
-                } else {
-                    &mut change.minus
-                };
-                side.update(|s| s.merge(&summary.0))
+                self.set_segments(f, m);
+                let at = self.position(live, &keys[key], hash, (!m[0]).then_some(f[0]));
+                self.list[at]
+                    .side(sign)
+                    .update(|s| s.merge(&summary.0))
                     .unwrap_or_else(|e| crate::summary::combine_error(e));
             }
             self.fields = fields;
@@ -398,12 +400,7 @@ impl Changes {
             let bucket = get(&live.time).map(|t| live.bucketer.bucket(t));
             self.segments.clear();
             self.segments.extend(live.segments.iter().map(get));
-            let change = self.entry(live, bucket);
-            let part = if sign > 0 {
-                &mut change.plus
-            } else {
-                &mut change.minus
-            };
+            let part = self.entry(live, bucket).side(sign);
             match weight {
                 None => part.tally.add(answer),
                 Some(w) => part
