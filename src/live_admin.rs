@@ -587,54 +587,14 @@ impl Plan<'_> {
         ));
     }
 
-    /// Per key column of data (bucket, then segments), the equality of its type that GROUP BY
-    /// and data's unique index use, as an operator qualified by its schema.
-    fn key_equalities(&self, client: &mut SpiClient) -> Vec<String> {
-        let types: Vec<pg_sys::Oid> = client
-            .select(
-                "SELECT a.atttypid FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = $1::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
-                  ORDER BY a.attnum LIMIT $2",
-                None,
-                &[
-                    self.storage.data.as_str().into(),
-                    (self.storage.segments.len() as i64 + 1).into(),
-                ],
-            )
-            .unwrap_or_else(|e| error!("{e}"))
-            .filter_map(|row| row.get::<pg_sys::Oid>(1).ok().flatten())
-            .collect();
-        types
-            .into_iter()
-            .map(|t| {
-                // SAFETY: the type cache entry of a type a live table's column has
-                let eq = unsafe {
-                    (*pg_sys::lookup_type_cache(t, pg_sys::TYPECACHE_EQ_OPR as i32)).eq_opr
-                };
-                client
-                    .select(
-                        "SELECT pg_catalog.format('OPERATOR(%I.%s)', n.nspname, o.oprname)
-                           FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-                          WHERE o.oid = $1",
-                        None,
-                        &[oid_arg(eq)],
-                    )
-                    .ok()
-                    .and_then(|r| r.first().get_one::<String>().ok().flatten())
-                    .unwrap_or_else(|| error!("the type {} of a key of {} has no equality", t.to_u32(), self.storage.data))
-            })
-            .collect()
-    }
-
     /// The view users read (replaced in place when it exists: its grants and the views on it stay).
     fn create_view(&self, client: &mut SpiClient) {
-        let equals = self.key_equalities(client);
         run(
             client,
             &format!(
                 "CREATE OR REPLACE VIEW {} AS {}",
                 self.storage.live,
-                self.storage.view(&equals)
+                self.storage.view()
             ),
         );
         let comment = format!(
