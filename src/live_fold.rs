@@ -25,7 +25,7 @@ use pgrx::PgMemoryContexts;
 /// row. CPU time, not time on the clock: a fold slowed down by busy readers must not rest
 /// longer, or pending changes would pile up and slow the readers more.
 const FOLD_REST: u32 = 4;
-const FOLD_REST_MIN: std::time::Duration = std::time::Duration::from_millis(100);
+const FOLD_REST_MIN: std::time::Duration = std::time::Duration::from_millis(25);
 const FOLD_REST_MAX: std::time::Duration = std::time::Duration::from_secs(10);
 /// How often a writer looks whether a fold is due.
 pub const FOLD_CHECK: std::time::Duration = std::time::Duration::from_millis(100);
@@ -225,7 +225,7 @@ mod tests {
     fn a_fold_rests_four_times_as_long_as_it_took_within_bounds() {
         assert_eq!(
             rest_after(Duration::from_millis(5)),
-            Duration::from_millis(100)
+            Duration::from_millis(25)
         );
         assert_eq!(
             rest_after(Duration::from_millis(30)),

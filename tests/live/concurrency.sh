@@ -255,7 +255,7 @@ echo "   $comparisons comparisons in one snapshot each, $busy of them while chan
 check "every comparison of a live view with the raw answers, in one snapshot, is equal" "0" "$unequal"
 check "comparisons made while changes were pending and writers open (at least $min_comparisons)" "t" \
   "$([ "$busy" -ge "$min_comparisons" ] && echo t || echo "f ($busy)")"
-# writers fold by themselves, every 100 ms or more: pending changes stay few
+# writers fold by themselves, every 25 ms or more: pending changes stay few
 check "writers folded while they wrote, and kept the pending changes few (under 1000 rows)" "t t t" \
   "$(psql -d $db -At -F' ' -c "SELECT (SELECT fold_due > now() - interval '1 minute' FROM answers_nps_live_config),
                                      (SELECT fold_due > now() - interval '1 minute' FROM parted_nps_live_config),
