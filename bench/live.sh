@@ -16,7 +16,8 @@
 #  3. dashboard: the dashboard query (12 months by segment, margin, month-over-month nps_test)
 #     over a live summary of 3 years x 50 segments, against the same query over the raw
 #     answers; p50/p95/p99 latency alone, at given rates, and at a rate while writers add
-#     answers at WRITE_RATE rows per second in all.
+#     answers at WRITE_RATE rows per second in all: answers arriving now (the dashboard's last
+#     day), then a backfill spread over the dashboard's year.
 #
 #   bench/live.sh
 #   SECONDS_PER_RUN=60 ROUNDS=3 CLIENTS=32 SYNC="off on" SCENARIOS="100 today,1 today,1000 today,100 spread" \
@@ -214,9 +215,13 @@ dashboard "SELECT date_trunc('month', answered_at) AS month, segment, nps_agg(sc
 same=$(psql -d nps_live_bench -At -c "SELECT (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/live_dashboard.sql")) x)
                                            = (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/raw_dashboard.sql")) x)")
 echo "   both queries return the same 600 rows: $same"
-# writers adding answers of 2025 to the live summary while dashboards read it, WRITE_RATE in all
-printf 'INSERT INTO answers (id, segment, answered_at, score)\nSELECT 0, floor(random() * 50)::int, timestamptz '"'"'2025-01-01'"'"' + random() * interval '"'"'1 year'"'"', floor(random() * 11)::int FROM generate_series(1, 20);\n' \
-  > "$work/writer.sql"
+# writers adding answers while dashboards read them, WRITE_RATE in all, 20 a statement: answers
+# arriving now (the last day of the dashboard's year), and a backfill spread over its year
+writer() {  # $1 = the answers' time
+  printf 'INSERT INTO answers (id, segment, answered_at, score)\nSELECT 0, floor(random() * 50)::int, %s, floor(random() * 11)::int FROM generate_series(1, 20);\n' "$1"
+}
+writer "timestamptz '2025-12-31' + random() * interval '1 day'" > "$work/writer_today.sql"
+writer "timestamptz '2025-01-01' + random() * interval '1 year'" > "$work/writer_spread.sql"
 
 # latencies SCRIPT CLIENTS pgbench-options...: p50 / p95 / p99 in ms from pgbench's per-transaction log
 latencies() {
@@ -238,13 +243,15 @@ for rate in $DASHBOARD_RATES; do
     "$(latencies "$work/live_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$rate")"
 done
 last_rate=${DASHBOARD_RATES##* }
-( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
-    --rate $((WRITE_RATE / 20)) -f "$work/writer.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
-writers=$!
-printf '   %-66s %s\n' "live view, $CLIENTS clients, $last_rate queries/s, writers adding $WRITE_RATE answers/s:" \
-  "$(latencies "$work/live_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
-wait $writers
-echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers)"
+for writes in "today:answers of today" "spread:answers spread over 2025"; do
+  ( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
+      --rate $((WRITE_RATE / 20)) -f "$work/writer_${writes%%:*}.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
+  writers=$!
+  printf '   %-66s %s\n' "live view, $CLIENTS clients, $last_rate queries/s, writers adding ${writes#*:}:" \
+    "$(latencies "$work/live_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
+  wait $writers
+  echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers, $WRITE_RATE answers/s)"
+done
 psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('answers'))"
 printf '   %-66s %s\n' "raw answers, 1 client, 3 queries:" "$(latencies "$work/raw_dashboard.sql" 1 -t 3)"
 fi
