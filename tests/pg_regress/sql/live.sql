@@ -365,8 +365,9 @@ SELECT nps_live_summary_drop('spelled', true);
 DROP TABLE spelled;
 
 -- A segment type whose equality is a user's operator outside pg_catalog, as citext's is (here
--- the moods 'ok' and 'fine' are equal): the view joins pending changes with data by that
--- operator, found through the type's default operator class; NULL moods are a group.
+-- the moods 'ok' and 'fine' are equal): the view groups pending changes by that operator and
+-- finds their rows of data by it (data's unique index compares one-element arrays, by the
+-- element type's default operator class); NULL moods are a group.
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'fine', 'happy');
 CREATE FUNCTION mood_rank(mood) RETURNS int IMMUTABLE STRICT LANGUAGE sql
     AS $$SELECT CASE $1::text WHEN 'sad' THEN 0 WHEN 'happy' THEN 2 ELSE 1 END$$;
