@@ -193,28 +193,34 @@ struct Names {
     delta: String,
     config: String,
     key: String,
+    bucket_index: String,
     delta_index: String,
 }
 
 impl Names {
     fn of(live: &str) -> Names {
+        const SUFFIX: &str = "_data_bucket";
         let n = Names {
             live: live.to_string(),
             data: format!("{live}_data"),
             delta: format!("{live}_delta"),
             config: format!("{live}_config"),
             key: format!("{live}_data_key"),
+            bucket_index: format!("{live}{SUFFIX}"),
             delta_index: format!("{live}_delta_key"),
         };
         // the longest name it makes
-        if n.delta_index.len() > 63 {
+        if n.bucket_index.len() > 63 {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_NAME_TOO_LONG,
                 format!(
                     "the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes",
-                    n.delta_index
+                    n.bucket_index
                 ),
-                "Name it with target => a name of at most 53 bytes.",
+                &format!(
+                    "Name it with target => a name of at most {} bytes.",
+                    63 - SUFFIX.len()
+                ),
             );
         }
         n
@@ -455,8 +461,10 @@ impl Plan<'_> {
     }
 
     /// What data needs besides its columns: its key, whole rows in replication (subscribers'
-    /// row triggers read them), and room on each page so that a fold's update of a key stays
-    /// on its page (a HOT update, which leaves the key's index alone).
+    /// row triggers read them), room on each page so that a fold's update of a key stays on
+    /// its page (a HOT update, which leaves the indexes alone), and an index of the buckets,
+    /// so that a dashboard of the last year reads that year's pages only (data is filled in
+    /// the order of its buckets, and new keys mostly come with the newest buckets).
     fn set_up_data(&self, client: &mut SpiClient) {
         run(
             client,
@@ -466,6 +474,10 @@ impl Plan<'_> {
             ),
         );
         run(client, &self.storage.key_index(&quote(&self.names.key)));
+        run(
+            client,
+            &self.storage.bucket_index(&quote(&self.names.bucket_index)),
+        );
     }
 
     fn create_delta(&self, client: &mut SpiClient) {
@@ -640,13 +652,13 @@ impl Plan<'_> {
         self.qualified(&self.names.config)
     }
 
-    /// Fill empty live data from the source, as its owner.
+    /// Fill empty live data from the source, as its owner, in the order of the buckets.
     fn fill(&self, client: &mut SpiClient) {
         let source = self.source_sql(&self.table.qualified);
         run(
             client,
             &format!(
-                "INSERT INTO {} (bucket{}, summary) {}",
+                "INSERT INTO {} (bucket{}, summary) {}\n ORDER BY 1",
                 self.storage.data,
                 self.storage
                     .segments

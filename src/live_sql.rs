@@ -108,6 +108,11 @@ SELECT {m}, NULL::{t}, m.summary FROM ({rows}) d CROSS JOIN LATERAL pg_catalog.u
         format!("CREATE INDEX {name} ON {} (nps_live_writer)", self.delta)
     }
 
+    /// CREATE INDEX of data by bucket.
+    pub fn bucket_index(&self, name: &str) -> String {
+        format!("CREATE INDEX {name} ON {} (bucket)", self.data)
+    }
+
     /// CREATE UNIQUE INDEX over the key of data.
     pub fn key_index(&self, name: &str) -> String {
         let parts: Vec<String> = std::iter::once("bucket")
