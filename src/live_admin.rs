@@ -199,27 +199,35 @@ struct Names {
 
 impl Names {
     fn of(live: &str) -> Names {
-        const SUFFIX: &str = "_data_bucket";
         let n = Names {
             live: live.to_string(),
             data: format!("{live}_data"),
             delta: format!("{live}_delta"),
             config: format!("{live}_config"),
             key: format!("{live}_data_key"),
-            bucket_index: format!("{live}{SUFFIX}"),
+            bucket_index: format!("{live}_data_bucket"),
             delta_index: format!("{live}_delta_key"),
         };
-        // the longest name it makes
-        if n.bucket_index.len() > 63 {
+        let longest = [
+            &n.data,
+            &n.delta,
+            &n.config,
+            &n.key,
+            &n.bucket_index,
+            &n.delta_index,
+        ]
+        .into_iter()
+        .max_by_key(|name| name.len())
+        .expect("names");
+        if longest.len() > 63 {
             fail_hint(
                 PgSqlErrorCode::ERRCODE_NAME_TOO_LONG,
                 format!(
-                    "the live summary's name \"{live}\" leaves no room for \"{}\" within 63 bytes",
-                    n.bucket_index
+                    "the live summary's name \"{live}\" leaves no room for \"{longest}\" within 63 bytes"
                 ),
                 &format!(
                     "Name it with target => a name of at most {} bytes.",
-                    63 - SUFFIX.len()
+                    63 - (longest.len() - live.len())
                 ),
             );
         }
