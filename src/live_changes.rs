@@ -215,6 +215,19 @@ impl Changes {
         }
     }
 
+    /// These changes, emptied, to gather a new statement's, whose keys' values are copied
+    /// into the current memory context.
+    pub fn begin(&mut self) {
+        self.context = unsafe { pg_sys::CurrentMemoryContext };
+        self.list.clear();
+        self.index.clear();
+    }
+
+    /// Whether these changes are small enough to keep their room for the next statement.
+    pub fn worth_keeping(&self) -> bool {
+        self.index.slots() <= 64
+    }
+
     /// Make room in the index for `keys` keys (at most as many as are gathered at once).
     pub fn reserve(&mut self, keys: usize) {
         self.index.reserve(keys.min(self.keys_at_once));
@@ -438,29 +451,28 @@ impl Changes {
     }
 
     /// The changes as two arrays of rows of data's type: per key, the answers in and the
-    /// answers out (a key without one is left out of that array). What a delta row holds.
+    /// answers out (a key without one is left out of that array; no array, NULL, when no key
+    /// has any: an INSERT takes nothing out). What a delta row holds.
     ///
     /// # Safety
     /// In a backend; the arrays live in the current memory context.
-    pub unsafe fn arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
-        unsafe {
-            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
-            let mut room = Default::default();
-            let arrays = [true, false].map(|plus| {
-                let rows: Vec<Option<pg_sys::Datum>> = self
-                    .list
-                    .iter()
-                    .filter_map(|c| {
-                        let part = if plus { &c.plus } else { &c.minus };
-                        summary_datum(part)
-                            .map(|s| Some(data_row(descriptor, c, Some(s), &mut room)))
+    pub unsafe fn arrays(&self, live: &Live) -> [Option<pg_sys::Datum>; 2] {
+        let mut room = Default::default();
+        [true, false].map(|plus| {
+            let rows: Vec<Option<pg_sys::Datum>> = self
+                .list
+                .iter()
+                .filter_map(|c| {
+                    let part = if plus { &c.plus } else { &c.minus };
+                    summary_datum(part).map(|s| {
+                        Some(unsafe { data_row(live.row_descriptor, c, Some(s), &mut room) })
                     })
-                    .collect();
+                })
+                .collect();
+            (!rows.is_empty()).then(|| unsafe {
                 array(&rows, live.row_type, -1, false, b'd' as std::ffi::c_char)
-            });
-            pg_sys::DecrTupleDescRefCount(descriptor);
-            arrays
-        }
+            })
+        })
     }
 
     /// Whether any answers went out.
@@ -476,14 +488,19 @@ impl Changes {
     /// In a backend; the arrays live in the current memory context.
     pub unsafe fn keyed_arrays(&self, live: &Live) -> [pg_sys::Datum; 2] {
         unsafe {
-            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
             let mut room = Default::default();
             let rows: Vec<Option<pg_sys::Datum>> = self
                 .list
                 .iter()
-                .map(|c| Some(data_row(descriptor, c, summary_datum(&c.plus), &mut room)))
+                .map(|c| {
+                    Some(data_row(
+                        live.row_descriptor,
+                        c,
+                        summary_datum(&c.plus),
+                        &mut room,
+                    ))
+                })
                 .collect();
-            pg_sys::DecrTupleDescRefCount(descriptor);
             let minus: Vec<Option<pg_sys::Datum>> =
                 self.list.iter().map(|c| summary_datum(&c.minus)).collect();
             let (mut typlen, mut typbyval, mut typalign) = (0, false, 0);

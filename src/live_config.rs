@@ -59,10 +59,16 @@ pub struct Live {
     pub summary_type: pg_sys::Oid,
     /// data's row type: delta's arrays hold its rows
     pub row_type: pg_sys::Oid,
+    /// a copy of its descriptor, in `memory`: found once, not at every statement
+    pub row_descriptor: pg_sys::TupleDesc,
     pub plain_delta: bool,
     /// Whether keys equal in SQL always have identical bytes (a fold groups by bytes).
     pub exact_keys: bool,
     pub delta_index: pg_sys::Oid,
+    /// what inserting into that index needs to know of it, in `memory`, once built
+    pub delta_index_info: *mut pg_sys::IndexInfo,
+    /// the configuration table, qualified and quoted
+    pub config_name: String,
     pub score: Column,
     pub time: Column,
     pub weight: Option<Column>,
@@ -80,6 +86,48 @@ pub struct Live {
     pub take_plan: Option<pgrx::spi::OwnedPreparedStatement>,
     /// The statement that looks whether a fold is due, once planned.
     pub gate_plan: Option<pgrx::spi::OwnedPreparedStatement>,
+    /// where what is kept from statement to statement lives, freed with this
+    pub memory: KeptMemory,
+    /// the last statement's changes, emptied: their room, for the next statement
+    pub spare: crate::live_changes::Changes,
+}
+
+/// A memory context of its own under TopMemoryContext: what a Live keeps between statements
+/// and transactions, deleted when the Live is forgotten.
+pub struct KeptMemory(pub pg_sys::MemoryContext);
+
+impl KeptMemory {
+    fn new() -> KeptMemory {
+        // SAFETY: a child of TopMemoryContext, which lives as long as the backend
+        KeptMemory(unsafe {
+            pg_sys::AllocSetContextCreateExtended(
+                pg_sys::TopMemoryContext,
+                c"nps_live summary".as_ptr(),
+                pg_sys::ALLOCSET_SMALL_MINSIZE as usize,
+                pg_sys::ALLOCSET_SMALL_INITSIZE as usize,
+                pg_sys::ALLOCSET_SMALL_MAXSIZE as usize,
+            )
+        })
+    }
+
+    /// Run `f` with this context current.
+    pub fn within<T>(&self, f: impl FnOnce() -> T) -> T {
+        // SAFETY: switching back to the caller's context whatever f does short of an error,
+        // after which PostgreSQL resets the current context itself
+        unsafe {
+            let caller = pg_sys::MemoryContextSwitchTo(self.0);
+            let result = f();
+            pg_sys::MemoryContextSwitchTo(caller);
+            result
+        }
+    }
+}
+
+impl Drop for KeptMemory {
+    fn drop(&mut self) {
+        // SAFETY: ours, and nothing of it is used after the Live that holds it
+        unsafe { pg_sys::MemoryContextDelete(self.0) };
+    }
 }
 
 impl Live {
@@ -486,11 +534,24 @@ pub fn resolve(
         segments: segments.iter().map(name_of).collect(),
         bucket_args: bucket_args(&config.bucket_text, config.time_zone.as_deref()),
     };
+    let memory = KeptMemory::new();
+    // SAFETY: data's row type, looked up and copied into memory of this Live's own
+    let row_descriptor = unsafe {
+        let found = pg_sys::lookup_rowtype_tupdesc(row_type, -1);
+        let copy = memory.within(|| pg_sys::CreateTupleDescCopy(found));
+        pg_sys::DecrTupleDescRefCount(found);
+        copy
+    };
     Ok(Live {
         relation,
         root,
         owner,
         config: config.oid,
+        config_name: relation_text(config.oid),
+        row_descriptor,
+        delta_index_info: std::ptr::null_mut(),
+        memory,
+        spare: Default::default(),
         delta: config.delta,
         data: config.data,
         summary_type,
@@ -585,9 +646,15 @@ unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) 
             cache.clear();
         } else {
             cache.retain(|_, entry| match entry {
-                Ok(live) => {
-                    ![live.relation, live.root, live.config, live.data, live.delta].contains(&relid)
-                }
+                Ok(live) => ![
+                    live.relation,
+                    live.root,
+                    live.config,
+                    live.data,
+                    live.delta,
+                    live.delta_index,
+                ]
+                .contains(&relid),
                 Err(_) => false,
             });
         }
@@ -598,7 +665,7 @@ unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) 
 pub fn with_live<R>(
     trigger: pg_sys::Oid,
     relation: pg_sys::Oid,
-    config_name: &str,
+    config_name: &CStr,
     f: impl FnOnce(Result<&mut Live, &str>) -> R,
 ) -> R {
     if !REGISTERED.get() {
@@ -609,7 +676,8 @@ pub fn with_live<R>(
     if missing {
         // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
         // role may not read: someone else's) is a reason not to act, never the writer's error
-        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, config_name))
+        let config_name = config_name.to_string_lossy();
+        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
             .map_err(|(_, message)| message)
             .and_then(|l| l.map(Box::new));
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, loaded));

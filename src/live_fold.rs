@@ -8,7 +8,7 @@
 
 use crate::acting::Settings;
 use crate::live_changes::Changes;
-use crate::live_config::{self, Live};
+use crate::live_config::Live;
 use crate::live_trigger::{as_owner_in_statement, in_subtransaction};
 use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
@@ -58,8 +58,7 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
     if due && isolation == pg_sys::XACT_SERIALIZABLE as i32 {
         return false;
     }
-    let config_oid = live.config;
-    let config = || live_config::relation_text(config_oid);
+    let config = live.config_name.clone();
     let folded = in_subtransaction(|| {
         let _owner = as_owner_in_statement(live.owner, &[]);
         Spi::connect_mut(|client| {
@@ -69,13 +68,13 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
                     let gate = format!(
                         "SELECT 1 FROM {} WHERE fold_due OPERATOR(pg_catalog.<=) pg_catalog.clock_timestamp() \
                          FOR UPDATE SKIP LOCKED",
-                        config()
+                        config
                     );
                     live.gate_plan = Some(client.prepare_mut(&gate, &[])?.keep());
                 }
                 client.update(live.gate_plan.as_ref().expect("just prepared"), None, &[])?
             } else {
-                client.update(&format!("SELECT 1 FROM {} FOR UPDATE", config()), None, &[])?
+                client.update(&format!("SELECT 1 FROM {config} FOR UPDATE"), None, &[])?
             };
             if locked.is_empty() {
                 return Ok(false);
@@ -87,7 +86,7 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
                 &format!(
                     "UPDATE {} SET fold_due = pg_catalog.clock_timestamp() \
                      OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => {})",
-                    config(),
+                    config,
                     rest.as_secs_f64()
                 ),
                 None,
@@ -135,7 +134,7 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
         unsafe {
             let taken = pg_sys::SPI_tuptable;
             let rows = std::slice::from_raw_parts((*taken).vals, pg_sys::SPI_processed as usize);
-            let descriptor = pg_sys::lookup_rowtype_tupdesc(live.row_type, -1);
+            let descriptor = live.row_descriptor;
             batch_memory.switch_to(|_| {
                 for &row in rows {
                     for (column, sign) in [(1, 1), (2, -1)] {
@@ -147,7 +146,6 @@ fn fold(live: &mut Live, client: &mut SpiClient<'_>) -> Result<(), pgrx::spi::Er
                     }
                 }
             });
-            pg_sys::DecrTupleDescRefCount(descriptor);
             pg_sys::SPI_freetuptable(taken);
             batch_memory.reset();
         }

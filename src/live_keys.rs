@@ -124,6 +124,11 @@ impl KeyIndex {
     }
 
     /// Forget every key (keeping the room).
+    /// How many slots the index has now (twice the keys it has room for, or more).
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
     pub fn clear(&mut self) {
         self.slots.fill(0);
         self.hashes.clear();

@@ -66,25 +66,30 @@ unsafe fn read_table(
 }
 
 /// Append a statement's changes to the live summary as one row of its delta table: two arrays
-/// of rows of data's type (the answers in and the answers out, per key) and the writer.
-unsafe fn append(live: &Live, changes: &Changes) {
+/// of rows of data's type (the answers in and the answers out, per key; NULL when none) and
+/// the writer.
+unsafe fn append(live: &mut Live, changes: &Changes) {
     unsafe {
-        let mut values = changes.arrays(live).to_vec();
+        let [plus, minus] = changes.arrays(live);
         // the key of delta's index: any value finds the row again (folds read the whole index);
         // the backend's own, so that writers do not all insert into its rightmost page
-        values.push(pg_sys::Datum::from(i64::from(pg_sys::MyProcPid)));
+        let writer = pg_sys::Datum::from(i64::from(pg_sys::MyProcPid));
+        let mut values = [plus.unwrap_or(writer), minus.unwrap_or(writer), writer];
+        let mut nulls = [plus.is_none(), minus.is_none(), false];
         if live.plain_delta {
             let lock = pg_sys::RowExclusiveLock as i32;
             let relation = pg_sys::table_open(live.delta, lock);
             let index = pg_sys::index_open(live.delta_index, lock);
-            let mut nulls = vec![false; values.len()];
+            if live.delta_index_info.is_null() {
+                live.delta_index_info = live.memory.within(|| pg_sys::BuildIndexInfo(index));
+            }
             let tuple = pg_sys::heap_form_tuple(
                 (*relation).rd_att,
                 values.as_mut_ptr(),
                 nulls.as_mut_ptr(),
             );
             pg_sys::simple_heap_insert(relation, tuple);
-            let mut key = [*values.last().expect("the writer")];
+            let mut key = [writer];
             let mut key_null = [false];
             pg_sys::index_insert(
                 index,
@@ -94,32 +99,26 @@ unsafe fn append(live: &Live, changes: &Changes) {
                 relation,
                 pg_sys::IndexUniqueCheck::UNIQUE_CHECK_NO,
                 false,
-                pg_sys::BuildIndexInfo(index),
+                live.delta_index_info,
             );
             pg_sys::index_close(index, pg_sys::NoLock as i32);
             pg_sys::table_close(relation, pg_sys::NoLock as i32);
         } else {
             // an index, trigger or rule someone added: through the executor, which keeps them
             let _owner = as_owner_in_statement(live.owner, &[]);
-            let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
-            let types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
-                "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
-                &[pgrx::datum::DatumWithOid::new(live.delta, pg_sys::OIDOID)],
-            )
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-            let args: Vec<_> = values
-                .iter()
-                .zip(&types)
-                .map(|(&v, &t)| pgrx::datum::DatumWithOid::new(v, t))
+            let array_type = pg_sys::get_array_type(live.row_type);
+            let args: Vec<_> = [(plus, array_type), (minus, array_type)]
+                .into_iter()
+                .map(|(v, t)| match v {
+                    Some(v) => pgrx::datum::DatumWithOid::new(v, t),
+                    None => pgrx::datum::DatumWithOid::null_oid(t),
+                })
+                .chain([pgrx::datum::DatumWithOid::new(writer, pg_sys::INT8OID)])
                 .collect();
             Spi::run_with_args(
                 &format!(
-                    "INSERT INTO {} VALUES ({})",
-                    live.storage.delta,
-                    placeholders.join(", ")
+                    "INSERT INTO {} (nps_live_plus, nps_live_minus, nps_live_writer) VALUES ($1, $2, $3)",
+                    live.storage.delta
                 ),
                 &args,
             )
@@ -163,7 +162,9 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
 unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) {
     unsafe {
         let descriptor = (*data.tg_relation).rd_att;
-        let mut changes = Changes::new();
+        // the last statement's room: a single row's statement allocates nothing more
+        let mut changes = std::mem::take(&mut live.spare);
+        changes.begin();
         if row_level {
             let op = data.tg_event & pg_sys::TRIGGER_EVENT_OPMASK;
             let (old, new) = match op {
@@ -190,10 +191,17 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
             read_table(&mut changes, live, data.tg_oldtable, descriptor, -1);
         }
         changes.cancel();
-        if changes.list.is_empty() {
+        let any = !changes.list.is_empty();
+        if any {
+            append(live, &changes);
+        }
+        if changes.worth_keeping() {
+            changes.list.clear();
+            live.spare = changes;
+        }
+        if !any {
             return;
         }
-        append(live, &changes);
         let now = std::time::Instant::now();
         if now.duration_since(live.tried) >= FOLD_CHECK {
             live.tried = now;
@@ -243,7 +251,7 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         }
         let data = &*data;
         let trigger = &*data.tg_trigger;
-        let name = CStr::from_ptr(trigger.tgname).to_string_lossy();
+        let name = CStr::from_ptr(trigger.tgname);
         let event = data.tg_event;
         let row_level = event & pg_sys::TRIGGER_EVENT_ROW != 0;
         let op = event & pg_sys::TRIGGER_EVENT_OPMASK;
@@ -257,22 +265,25 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         if !acts || trigger.tgnargs < 1 {
             return pg_sys::Datum::from(0);
         }
-        let config = CStr::from_ptr(*trigger.tgargs)
-            .to_string_lossy()
-            .into_owned();
-        if !live_config::TRIGGERS.contains(&name.as_ref()) {
-            warning!("trigger {name} is not one of a live summary's: it does nothing");
+        if !live_config::TRIGGERS
+            .iter()
+            .any(|t| t.as_bytes() == name.to_bytes())
+        {
+            warning!(
+                "trigger {} is not one of a live summary's: it does nothing",
+                name.to_string_lossy()
+            );
             return pg_sys::Datum::from(0);
         }
-        live_config::with_live(trigger.tgoid, relation, &config, |live| {
-            match live {
+        let config = CStr::from_ptr(*trigger.tgargs);
+        live_config::with_live(trigger.tgoid, relation, config, |live| match live {
             Err(why) => warning!(
-                "the live summary kept by trigger {name} on {} does not summarize this change: {why}",
+                "the live summary kept by trigger {} on {} does not summarize this change: {why}",
+                name.to_string_lossy(),
                 live_config::relation_text(relation)
             ),
             Ok(live) if op == pg_sys::TRIGGER_EVENT_TRUNCATE => truncate(live, before),
             Ok(live) => summarize(live, data, row_level),
-        }
         });
         pg_sys::Datum::from(0)
     }

@@ -112,6 +112,24 @@ SELECT count(*) > 0 AS pending FROM answers_nps_live_delta;
 SELECT nps_live_summary_fold('answers') AS folded;
 SELECT count(*) AS pending FROM answers_nps_live_delta;
 SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected');
+-- a statement's delta row holds NULL for a side without answers (an INSERT takes none out, a
+-- DELETE puts none in), also when appended through the executor, as it is once someone adds
+-- an index to delta
+BEGIN ISOLATION LEVEL SERIALIZABLE;  -- never folds: its delta rows stay to be read
+INSERT INTO answers VALUES (30, 'pro', 'us', '2026-01-09', 3, NULL);
+DELETE FROM answers WHERE id = 30;
+CREATE INDEX answers_delta_extra ON answers_nps_live_delta (nps_live_writer) WHERE nps_live_plus IS NOT NULL;
+INSERT INTO answers VALUES (31, 'free', 'eu', '2026-01-10', 8, NULL);
+UPDATE answers SET score = 9 WHERE id = 31;
+SELECT nps_live_plus IS NOT NULL AS answers_in, nps_live_minus IS NOT NULL AS answers_out
+FROM answers_nps_live_delta ORDER BY ctid;
+-- the new index has the rows appended after it, as well as the one before
+SET LOCAL enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM answers_nps_live_delta WHERE nps_live_plus IS NOT NULL;
+SELECT count(*) AS in_the_new_index FROM answers_nps_live_delta WHERE nps_live_plus IS NOT NULL;
+COMMIT;
+DROP INDEX answers_delta_extra;
+SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected');
 -- any subset of the keys, and coarser buckets, give what the answers give, NULL groups
 -- included
 SELECT (SELECT count(*) FROM (
