@@ -90,6 +90,8 @@ pub struct Live {
     pub memory: KeptMemory,
     /// the last statement's changes, emptied: their room, for the next statement
     pub spare: crate::live_changes::Changes,
+    /// data, delta or delta's index changed since this was found: look again before use
+    pub recheck: bool,
 }
 
 /// A memory context of its own under TopMemoryContext: what a Live keeps between statements
@@ -552,6 +554,7 @@ pub fn resolve(
         delta_index_info: std::ptr::null_mut(),
         memory,
         spare: Default::default(),
+        recheck: false,
         delta: config.delta,
         data: config.data,
         summary_type,
@@ -632,33 +635,94 @@ thread_local! {
     /// Per trigger OID: the live summary, or why there is none.
     static CACHE: RefCell<HashMap<pg_sys::Oid, Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
     static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Counts invalidations, so that an entry in use while one arrives is not put back.
-    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The relations invalidated while an entry was taken out to be used (InvalidOid: all).
+    static SEEN: RefCell<Vec<pg_sys::Oid>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Forget what was found about any relation PostgreSQL says changed.
+/// Whether an entry stays after PostgreSQL said `relid` changed. A change of the source or of
+/// the configuration means finding everything again; of data, delta or delta's index, which
+/// VACUUM and ANALYZE announce every few minutes (new statistics), a look at whether what
+/// was found of them still holds, first (`still_valid`).
+fn survives(entry: &mut Result<Box<Live>, String>, relid: pg_sys::Oid) -> bool {
+    let Ok(live) = entry else {
+        return false;
+    };
+    if relid == pg_sys::InvalidOid || [live.relation, live.root, live.config].contains(&relid) {
+        return false;
+    }
+    if [live.data, live.delta, live.delta_index].contains(&relid) {
+        live.recheck = true;
+    }
+    true
+}
+
+/// Note what PostgreSQL says changed, for the entries kept and the one in use.
 #[pg_guard]
 unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
-    GENERATION.set(GENERATION.get() + 1);
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if relid == pg_sys::InvalidOid {
-            cache.clear();
-        } else {
-            cache.retain(|_, entry| match entry {
-                Ok(live) => ![
-                    live.relation,
-                    live.root,
-                    live.config,
-                    live.data,
-                    live.delta,
-                    live.delta_index,
-                ]
-                .contains(&relid),
-                Err(_) => false,
-            });
+    SEEN.with(|seen| seen.borrow_mut().push(relid));
+    CACHE.with(|cache| cache.borrow_mut().retain(|_, entry| survives(entry, relid)));
+}
+
+/// After data, delta or delta's index were invalidated: whether data's columns and delta's
+/// columns, index, triggers, rules and row security are as they were found, read from the
+/// relation cache (a few microseconds, where finding everything again takes milliseconds).
+fn still_valid(live: &Live) -> bool {
+    let checked = crate::live_trigger::in_subtransaction(|| unsafe {
+        let data = pg_sys::try_relation_open(live.data, pg_sys::AccessShareLock as i32);
+        let delta = pg_sys::try_relation_open(live.delta, pg_sys::RowExclusiveLock as i32);
+        let valid = !data.is_null()
+            && !delta.is_null()
+            && same_columns((*data).rd_att, live.row_descriptor)
+            && delta_as_found(live, delta);
+        for r in [data, delta] {
+            if !r.is_null() {
+                pg_sys::relation_close(r, pg_sys::NoLock as i32);
+            }
         }
+        valid
     });
+    checked.unwrap_or(false)
+}
+
+/// Whether two descriptors have the same columns, of the same types, as far as forming rows
+/// of them goes.
+unsafe fn same_columns(a: pg_sys::TupleDesc, b: pg_sys::TupleDesc) -> bool {
+    let column = |x: &pg_sys::FormData_pg_attribute| {
+        (x.atttypid, x.atttypmod, x.attcollation, x.attisdropped)
+    };
+    // SAFETY: valid descriptors, neither released here
+    let (a, b) = unsafe {
+        (
+            pgrx::PgTupleDesc::from_pg_unchecked(a),
+            pgrx::PgTupleDesc::from_pg_unchecked(b),
+        )
+    };
+    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| column(x) == column(y))
+}
+
+/// Whether delta is as `load` found it: its columns, and plain (its own index alone, no
+/// trigger, rule or row security) exactly when it was.
+unsafe fn delta_as_found(live: &Live, delta: pg_sys::Relation) -> bool {
+    unsafe {
+        let rel = &*delta;
+        let class = &*rel.rd_rel;
+        let rows = pg_sys::get_array_type(live.row_type);
+        let types: Vec<pg_sys::Oid> = pgrx::PgTupleDesc::from_pg_unchecked(rel.rd_att)
+            .iter()
+            .filter(|a| !a.attisdropped)
+            .map(|a| a.atttypid)
+            .collect();
+        let indexes = pg_sys::RelationGetIndexList(delta);
+        let own_index_alone = !indexes.is_null()
+            && (*indexes).length == 1
+            && pg_sys::list_member_oid(indexes, live.delta_index);
+        pg_sys::list_free(indexes);
+        let plain =
+            !class.relhastriggers && !class.relhasrules && !class.relrowsecurity && own_index_alone;
+        class.relkind == pg_sys::RELKIND_RELATION as std::ffi::c_char
+            && types == [rows, rows, pg_sys::INT8OID]
+            && plain == live.plain_delta
+    }
 }
 
 /// Run `f` with the live summary of trigger `trigger` firing on `relation`.
@@ -672,24 +736,30 @@ pub fn with_live<R>(
         unsafe { pg_sys::CacheRegisterRelcacheCallback(Some(invalidate), pg_sys::Datum::from(0)) };
         REGISTERED.set(true);
     }
-    let missing = CACHE.with(|cache| !cache.borrow().contains_key(&trigger));
-    if missing {
+    // taken out while in use, so that an invalidation meanwhile cannot free it under us
+    let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&trigger));
+    if let Some(Ok(live)) = &mut entry {
+        if live.recheck {
+            if still_valid(live) {
+                live.recheck = false;
+            } else {
+                entry = None;
+            }
+        }
+    }
+    let mut entry = entry.unwrap_or_else(|| {
         // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
         // role may not read: someone else's) is a reason not to act, never the writer's error
         let config_name = config_name.to_string_lossy();
-        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
+        crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
             .map_err(|(_, message)| message)
-            .and_then(|l| l.map(Box::new));
-        CACHE.with(|cache| cache.borrow_mut().insert(trigger, loaded));
-    }
-    // taken out while in use, so that an invalidation meanwhile cannot free it under us, and
-    // put back only if none came
-    let generation = GENERATION.get();
-    let mut entry = CACHE
-        .with(|cache| cache.borrow_mut().remove(&trigger))
-        .expect("just loaded");
+            .and_then(|l| l.map(Box::new))
+    });
+    SEEN.with(|seen| seen.borrow_mut().clear());
     let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
-    if GENERATION.get() == generation {
+    // put back unless what was invalidated meanwhile says otherwise
+    let seen = SEEN.with(|seen| std::mem::take(&mut *seen.borrow_mut()));
+    if seen.into_iter().all(|relid| survives(&mut entry, relid)) {
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));
     }
     result
