@@ -560,9 +560,15 @@ impl Plan<'_> {
 
     fn create_config(&self, client: &mut SpiClient) {
         let config = self.qualified(&self.names.config);
+        // its one row is updated at every fold, and pruned as it is; left to autovacuum, it
+        // would be vacuumed or analyzed every minute, and each time every writer would find
+        // its live summary again (milliseconds), as an invalidation of it says to
         run(
             client,
-            &format!("CREATE TABLE {config} ({})", live_config::CONFIG_COLUMNS),
+            &format!(
+                "CREATE TABLE {config} ({}) WITH (autovacuum_enabled = false)",
+                live_config::CONFIG_COLUMNS
+            ),
         );
         self.comment(
             client,
