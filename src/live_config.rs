@@ -663,6 +663,12 @@ unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) 
     CACHE.with(|cache| cache.borrow_mut().retain(|_, entry| survives(entry, relid)));
 }
 
+/// Whether an entry taken out of the cache stays after what was invalidated meanwhile.
+fn survives_what_was_seen(entry: &mut Result<Box<Live>, String>) -> bool {
+    let seen = SEEN.with(|seen| std::mem::take(&mut *seen.borrow_mut()));
+    seen.into_iter().all(|relid| survives(entry, relid))
+}
+
 /// After data, delta or delta's index were invalidated: whether data's columns and delta's
 /// columns, index, triggers, rules and row security are as they were found, read from the
 /// relation cache (a few microseconds, where finding everything again takes milliseconds).
@@ -738,28 +744,32 @@ pub fn with_live<R>(
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us
     let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&trigger));
+    SEEN.with(|seen| seen.borrow_mut().clear());
     if let Some(Ok(live)) = &mut entry {
         if live.recheck {
-            if still_valid(live) {
-                live.recheck = false;
-            } else {
+            live.recheck = false;
+            if !still_valid(live) {
                 entry = None;
             }
+        }
+    }
+    if let Some(e) = &mut entry {
+        if !survives_what_was_seen(e) {
+            entry = None;
         }
     }
     let mut entry = entry.unwrap_or_else(|| {
         // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
         // role may not read: someone else's) is a reason not to act, never the writer's error
         let config_name = config_name.to_string_lossy();
-        crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
+        let loaded = crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
             .map_err(|(_, message)| message)
-            .and_then(|l| l.map(Box::new))
+            .and_then(|l| l.map(Box::new));
+        SEEN.with(|seen| seen.borrow_mut().clear());
+        loaded
     });
-    SEEN.with(|seen| seen.borrow_mut().clear());
     let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
-    // put back unless what was invalidated meanwhile says otherwise
-    let seen = SEEN.with(|seen| std::mem::take(&mut *seen.borrow_mut()));
-    if seen.into_iter().all(|relid| survives(&mut entry, relid)) {
+    if survives_what_was_seen(&mut entry) {
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));
     }
     result
