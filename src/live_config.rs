@@ -635,9 +635,15 @@ thread_local! {
     /// Per trigger OID: the live summary, or why there is none.
     static CACHE: RefCell<HashMap<pg_sys::Oid, Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
     static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// The relations invalidated while an entry was taken out to be used (InvalidOid: all).
-    static SEEN: RefCell<Vec<pg_sys::Oid>> = const { RefCell::new(Vec::new()) };
+    /// The last relations PostgreSQL said changed (InvalidOid: all), numbered, for the entries
+    /// taken out of the cache to be used (calls may nest: a trigger of a table a fold writes).
+    static SEEN: RefCell<std::collections::VecDeque<(u64, pg_sys::Oid)>> =
+        const { RefCell::new(std::collections::VecDeque::new()) };
+    static INVALIDATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
+
+/// How many of the last invalidations are remembered for the entries in use.
+const SEEN_AT_MOST: usize = 64;
 
 /// Whether an entry stays after PostgreSQL said `relid` changed. A change of the source or of
 /// the configuration means finding everything again; of data, delta or delta's index, which
@@ -659,14 +665,33 @@ fn survives(entry: &mut Result<Box<Live>, String>, relid: pg_sys::Oid) -> bool {
 /// Note what PostgreSQL says changed, for the entries kept and the one in use.
 #[pg_guard]
 unsafe extern "C-unwind" fn invalidate(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
-    SEEN.with(|seen| seen.borrow_mut().push(relid));
+    let n = INVALIDATIONS.get() + 1;
+    INVALIDATIONS.set(n);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        seen.push_back((n, relid));
+        if seen.len() > SEEN_AT_MOST {
+            seen.pop_front();
+        }
+    });
     CACHE.with(|cache| cache.borrow_mut().retain(|_, entry| survives(entry, relid)));
 }
 
-/// Whether an entry taken out of the cache stays after what was invalidated meanwhile.
-fn survives_what_was_seen(entry: &mut Result<Box<Live>, String>) -> bool {
-    let seen = SEEN.with(|seen| std::mem::take(&mut *seen.borrow_mut()));
-    seen.into_iter().all(|relid| survives(entry, relid))
+/// Whether an entry taken out of the cache stays after what was invalidated since the
+/// `since`th invalidation (not when some of those are forgotten already).
+fn survives_since(entry: &mut Result<Box<Live>, String>, since: u64) -> bool {
+    let seen: Option<Vec<pg_sys::Oid>> = SEEN.with(|seen| {
+        let seen = seen.borrow();
+        let oldest = seen.front().map_or(u64::MAX, |&(n, _)| n);
+        let forgotten = INVALIDATIONS.get() > since && oldest > since + 1;
+        (!forgotten).then(|| {
+            seen.iter()
+                .filter(|&&(n, _)| n > since)
+                .map(|&(_, relid)| relid)
+                .collect()
+        })
+    });
+    seen.is_some_and(|seen| seen.into_iter().all(|relid| survives(entry, relid)))
 }
 
 /// After data, delta or delta's index were invalidated: whether data's columns and delta's
@@ -744,7 +769,7 @@ pub fn with_live<R>(
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us
     let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&trigger));
-    SEEN.with(|seen| seen.borrow_mut().clear());
+    let mut since = INVALIDATIONS.get();
     if let Some(Ok(live)) = &mut entry {
         if live.recheck {
             live.recheck = false;
@@ -754,10 +779,11 @@ pub fn with_live<R>(
         }
     }
     if let Some(e) = &mut entry {
-        if !survives_what_was_seen(e) {
+        if !survives_since(e, since) {
             entry = None;
         }
     }
+    since = INVALIDATIONS.get();
     let mut entry = entry.unwrap_or_else(|| {
         // in a subtransaction: whatever PostgreSQL refuses while looking (a configuration this
         // role may not read: someone else's) is a reason not to act, never the writer's error
@@ -765,11 +791,11 @@ pub fn with_live<R>(
         let loaded = crate::live_trigger::in_subtransaction(|| load(relation, &config_name))
             .map_err(|(_, message)| message)
             .and_then(|l| l.map(Box::new));
-        SEEN.with(|seen| seen.borrow_mut().clear());
+        since = INVALIDATIONS.get();
         loaded
     });
     let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
-    if survives_what_was_seen(&mut entry) {
+    if survives_since(&mut entry, since) {
         CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));
     }
     result
