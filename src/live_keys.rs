@@ -123,12 +123,12 @@ impl KeyIndex {
         self.hashes.reserve(keys.saturating_sub(self.hashes.len()));
     }
 
-    /// Forget every key (keeping the room).
     /// How many slots the index has now (twice the keys it has room for, or more).
     pub fn slots(&self) -> usize {
         self.slots.len()
     }
 
+    /// Forget every key (keeping the room).
     pub fn clear(&mut self) {
         self.slots.fill(0);
         self.hashes.clear();

@@ -162,7 +162,8 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
 unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) {
     unsafe {
         let descriptor = (*data.tg_relation).rd_att;
-        // the last statement's room: a single row's statement allocates nothing more
+        // the last statement's room: a statement of a few rows does not make its lists and
+        // hash table anew
         let mut changes = std::mem::take(&mut live.spare);
         changes.begin();
         if row_level {
