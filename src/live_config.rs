@@ -485,40 +485,15 @@ pub fn resolve(
     }
     let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
     let exact_keys = keys_equal_by_image(config.data);
-    let delta_row = Spi::get_three_with_args::<Vec<pg_sys::Oid>, bool, pg_sys::Oid>(
-        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum),
-                pg_catalog.bool_and(NOT (r.relhastriggers OR r.relhasrules OR r.relrowsecurity)),
-                (SELECT CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(i.indexrelid) END
-                   FROM pg_catalog.pg_index i WHERE i.indrelid = $1)
-           FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class r ON r.oid = a.attrelid
-          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
-        &[unsafe { pgrx::datum::DatumWithOid::new(config.delta, pg_sys::OIDOID) }],
-    );
-    let (delta_types, plain, index) = match delta_row {
-        Ok((Some(t), Some(p), index)) => (t, p, index),
-        _ => return Err(format!("{} cannot be read", config.storage.delta)),
-    };
-    // its own index on nps_live_writer, and nothing else: rows go straight into heap and index
-    let own_index = index.filter(|&i| {
-        Spi::get_one_with_args::<bool>(
-            "SELECT i.indnatts = 1 AND i.indexprs IS NULL AND i.indpred IS NULL AND a.attname = 'nps_live_writer'
-               FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-              WHERE i.indexrelid = $1",
-            &[unsafe { pgrx::datum::DatumWithOid::new(i, pg_sys::OIDOID) }],
-        )
-        .ok()
-        .flatten()
-        .unwrap_or(false)
-    });
-    let plain_delta = plain && own_index.is_some();
     let row_type = unsafe { pg_sys::get_rel_type_id(config.data) };
-    let rows = unsafe { pg_sys::get_array_type(row_type) };
-    if delta_types != [rows, rows, pg_sys::INT8OID] {
-        return Err(format!(
-            "the columns of {} are not those of its live data",
-            config.storage.delta
-        ));
-    }
+    let own_index = unsafe { with_delta(config.delta, |delta| delta_layout(delta, row_type)) }
+        .ok_or_else(|| format!("{} cannot be read", config.storage.delta))?
+        .map_err(|_| {
+            format!(
+                "the columns of {} are not those of its live data",
+                config.storage.delta
+            )
+        })?;
     let (months, days, micros) = config.bucket;
     let width = Width::from_interval(months, days, micros, kind == TimeKind::Date)
         .map_err(|_| format!("its bucket {} is not a bucket", config.bucket_text))?;
@@ -559,7 +534,7 @@ pub fn resolve(
         data: config.data,
         summary_type,
         row_type,
-        plain_delta,
+        plain_delta: own_index.is_some(),
         exact_keys,
         delta_index: own_index.unwrap_or(pg_sys::InvalidOid),
         score: *score,
@@ -695,22 +670,19 @@ fn survives_since(entry: &mut Result<Box<Live>, String>, since: u64) -> bool {
 }
 
 /// After data, delta or delta's index were invalidated: whether data's columns and delta's
-/// columns, index, triggers, rules and row security are as they were found, read from the
-/// relation cache (a few microseconds, where finding everything again takes milliseconds).
+/// layout are as they were found, read from the relation cache (a few microseconds, where
+/// finding everything again takes milliseconds).
 fn still_valid(live: &Live) -> bool {
     let checked = crate::live_trigger::in_subtransaction(|| unsafe {
         let data = pg_sys::try_relation_open(live.data, pg_sys::AccessShareLock as i32);
-        let delta = pg_sys::try_relation_open(live.delta, pg_sys::RowExclusiveLock as i32);
-        let valid = !data.is_null()
-            && !delta.is_null()
-            && same_columns((*data).rd_att, live.row_descriptor)
-            && delta_as_found(live, delta);
-        for r in [data, delta] {
-            if !r.is_null() {
-                pg_sys::relation_close(r, pg_sys::NoLock as i32);
-            }
+        if data.is_null() {
+            return false;
         }
-        valid
+        let same = same_columns((*data).rd_att, live.row_descriptor);
+        pg_sys::relation_close(data, pg_sys::NoLock as i32);
+        let own_index = live.plain_delta.then_some(live.delta_index);
+        same && with_delta(live.delta, |delta| delta_layout(delta, live.row_type))
+            == Some(Ok(own_index))
     });
     checked.unwrap_or(false)
 }
@@ -731,28 +703,59 @@ unsafe fn same_columns(a: pg_sys::TupleDesc, b: pg_sys::TupleDesc) -> bool {
     a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| column(x) == column(y))
 }
 
-/// Whether delta is as `load` found it: its columns, and plain (its own index alone, no
-/// trigger, rule or row security) exactly when it was.
-unsafe fn delta_as_found(live: &Live, delta: pg_sys::Relation) -> bool {
+/// `f` of delta, opened as a writer opens it; None when it is gone.
+unsafe fn with_delta<T>(delta: pg_sys::Oid, f: impl FnOnce(pg_sys::Relation) -> T) -> Option<T> {
+    unsafe {
+        let relation = pg_sys::try_relation_open(delta, pg_sys::RowExclusiveLock as i32);
+        if relation.is_null() {
+            return None;
+        }
+        let result = f(relation);
+        pg_sys::relation_close(relation, pg_sys::NoLock as i32);
+        Some(result)
+    }
+}
+
+/// Delta's layout, from the relation cache: Err when its columns are not two arrays of the
+/// rows of data's type (`row_type`) and a bigint; else its own index, on nps_live_writer alone,
+/// when that is its only index and it has no trigger, rule or row security, so that rows go
+/// straight into its heap and that index (None: through the executor).
+unsafe fn delta_layout(
+    delta: pg_sys::Relation,
+    row_type: pg_sys::Oid,
+) -> Result<Option<pg_sys::Oid>, ()> {
     unsafe {
         let rel = &*delta;
         let class = &*rel.rd_rel;
-        let rows = pg_sys::get_array_type(live.row_type);
-        let types: Vec<pg_sys::Oid> = pgrx::PgTupleDesc::from_pg_unchecked(rel.rd_att)
-            .iter()
-            .filter(|a| !a.attisdropped)
-            .map(|a| a.atttypid)
-            .collect();
+        let columns = pgrx::PgTupleDesc::from_pg_unchecked(rel.rd_att);
+        let columns: Vec<&pg_sys::FormData_pg_attribute> =
+            columns.iter().filter(|a| !a.attisdropped).collect();
+        let rows = pg_sys::get_array_type(row_type);
+        let types: Vec<pg_sys::Oid> = columns.iter().map(|a| a.atttypid).collect();
+        if class.relkind != pg_sys::RELKIND_RELATION as std::ffi::c_char
+            || types != [rows, rows, pg_sys::INT8OID]
+        {
+            return Err(());
+        }
+        if class.relhastriggers || class.relhasrules || class.relrowsecurity {
+            return Ok(None);
+        }
         let indexes = pg_sys::RelationGetIndexList(delta);
-        let own_index_alone = !indexes.is_null()
-            && (*indexes).length == 1
-            && pg_sys::list_member_oid(indexes, live.delta_index);
+        let only = (!indexes.is_null() && (*indexes).length == 1)
+            .then(|| pg_sys::list_nth_oid(indexes, 0));
         pg_sys::list_free(indexes);
-        let plain =
-            !class.relhastriggers && !class.relhasrules && !class.relrowsecurity && own_index_alone;
-        class.relkind == pg_sys::RELKIND_RELATION as std::ffi::c_char
-            && types == [rows, rows, pg_sys::INT8OID]
-            && plain == live.plain_delta
+        let Some(index) = only else {
+            return Ok(None);
+        };
+        let relation = pg_sys::index_open(index, pg_sys::RowExclusiveLock as i32);
+        let form = &*(*relation).rd_index;
+        let writer = columns[2].attnum;
+        let own = form.indnatts == 1
+            && *form.indkey.values.as_ptr() == writer
+            && pg_sys::RelationGetIndexExpressions(relation).is_null()
+            && pg_sys::RelationGetIndexPredicate(relation).is_null();
+        pg_sys::index_close(relation, pg_sys::NoLock as i32);
+        Ok(own.then_some(index))
     }
 }
 
