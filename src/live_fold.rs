@@ -51,16 +51,23 @@ fn rest_after(took: std::time::Duration) -> std::time::Duration {
 /// (`due` false: refresh and nps_live_summary_fold, which wait for a running fold). Not in
 /// SERIALIZABLE, whose reads of the live data could fail other serializable transactions; in
 /// REPEATABLE READ a fold that meets a concurrent one fails quietly and is left to the next.
-/// Inside a subtransaction: an error is a warning, never the writer's. Returns whether it
-/// folded.
+/// Inside a subtransaction: an error is a warning, never the writer's (but for a cancel,
+/// live_trigger.rs's `in_subtransaction`). Returns whether it folded.
 pub fn try_fold(live: &mut Live, due: bool) -> bool {
     let isolation = unsafe { pg_sys::XactIsoLevel };
     if due && isolation == pg_sys::XACT_SERIALIZABLE as i32 {
         return false;
     }
     let config = live.config_name.clone();
+    // a writer's fold waits for nobody: a lock someone took on the live summary's tables (it
+    // never conflicts with writers, readers or autovacuum) makes it give up, the write stands
+    let patience: &[(&std::ffi::CStr, &std::ffi::CStr)] = if due {
+        &[(c"lock_timeout", c"100ms")]
+    } else {
+        &[]
+    };
     let folded = in_subtransaction(|| {
-        let _owner = as_owner_in_statement(live.owner, &[]);
+        let _owner = as_owner_in_statement(live.owner, patience);
         Spi::connect_mut(|client| {
             let locked = if due {
                 // asked every FOLD_CHECK by every writer: planned once per backend
@@ -107,6 +114,58 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
             false
         }
     }
+}
+
+thread_local! {
+    /// The live summaries (by trigger, table and configuration, as `with_live` finds them)
+    /// whose writers found it time to look for a fold in this transaction.
+    static AT_COMMIT: std::cell::RefCell<Vec<(pg_sys::Oid, pg_sys::Oid, std::ffi::CString)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A writer found it time to look for a fold: look when its transaction commits, not now. What
+/// a fold locks (the configuration's row, the data rows it updates) stays locked until the
+/// transaction ends, and no other writer folds meanwhile: a writer that folded in the first
+/// statement of a long transaction (a load, a session idle in transaction) would stop the
+/// folds of everyone until it committed, while the pending changes, which every reader
+/// merges, piled up. A statement outside a transaction block commits as it ends, so for it
+/// nothing changes.
+pub fn fold_at_commit(trigger: pg_sys::Oid, relation: pg_sys::Oid, config: &std::ffi::CStr) {
+    if !REGISTERED.get() {
+        // SAFETY: a callback for the backend's life, registered once
+        unsafe { pg_sys::RegisterXactCallback(Some(at_transaction_end), std::ptr::null_mut()) };
+        REGISTERED.set(true);
+    }
+    AT_COMMIT.with(|due| {
+        let mut due = due.borrow_mut();
+        if !due.iter().any(|&(t, _, _)| t == trigger) {
+            due.push((trigger, relation, config.to_owned()));
+        }
+    });
+}
+
+/// At the end of every transaction: before a commit, the folds its writers asked for; never in
+/// a transaction being prepared (its locks would last until COMMIT PREPARED) or aborted.
+#[pg_guard]
+unsafe extern "C-unwind" fn at_transaction_end(
+    event: pg_sys::XactEvent::Type,
+    _arg: *mut std::ffi::c_void,
+) {
+    let due = AT_COMMIT.with(|due| std::mem::take(&mut *due.borrow_mut()));
+    if event != pg_sys::XactEvent::XACT_EVENT_PRE_COMMIT || due.is_empty() {
+        return;
+    }
+    // the statement's snapshot is gone by now: the fold's queries take the transaction's
+    unsafe { pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot()) };
+    for (trigger, relation, config) in due {
+        crate::live_config::with_live(trigger, relation, &config, |live| {
+            if let Ok(live) = live {
+                try_fold(live, true);
+            }
+        });
+    }
+    unsafe { pg_sys::PopActiveSnapshot() };
 }
 
 /// How many pending rows a fold reads at once: their parts are grouped, then the memory the

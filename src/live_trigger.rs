@@ -8,7 +8,8 @@
 //! table (one per 50,000 keys), straight into its heap. No row is ever updated by a writer, so
 //! no writer holds a lock another needs, and no REPEATABLE READ or SERIALIZABLE writer meets a
 //! serialization failure because of the summary. Now and then (live_fold.rs says when) a writer
-//! that finds no fold running folds the pending rows into the live data (live_fold.rs).
+//! that finds no fold running folds the pending rows into the live data, as its transaction
+//! commits (live_fold.rs).
 //!
 //! Statement triggers (with transition tables) cover ordinary sessions; row triggers, enabled
 //! REPLICA only, cover logical replication's apply workers, which fire no statement triggers.
@@ -18,7 +19,7 @@
 use crate::acting::AsOwner;
 use crate::live_changes::Changes;
 use crate::live_config::{self, Live};
-use crate::live_fold::{try_fold, FOLD_CHECK};
+use crate::live_fold::{fold_at_commit, FOLD_CHECK};
 use pgrx::prelude::*;
 use pgrx::spi::Spi;
 use std::ffi::CStr;
@@ -128,7 +129,10 @@ unsafe fn append(live: &mut Live, changes: &Changes) {
 }
 
 /// Run `f` in a subtransaction: its result, or, when it raised an error, the rollback of
-/// what it did and the error's SQLSTATE and message (never raised further).
+/// what it did and the error's SQLSTATE and message (never raised further), but for a query
+/// cancel, raised again, as PL/pgSQL's `WHEN OTHERS` leaves it: a cancel cancels the
+/// statement (or the commit), and a write whose summary gave up on a cancel would be
+/// summarized wrong, or not at all.
 pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErrorCode, String)> {
     unsafe {
         let context = pg_sys::CurrentMemoryContext;
@@ -143,13 +147,18 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
         .catch_others(|e| {
             pg_sys::MemoryContextSwitchTo(context);
             pg_sys::RollbackAndReleaseCurrentSubTransaction();
-            Err(match e {
+            pg_sys::CurrentResourceOwner = owner;
+            let (code, message) = match &e {
                 pg_sys::panic::CaughtError::PostgresError(r)
                 | pg_sys::panic::CaughtError::ErrorReport(r)
                 | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => {
                     (r.sql_error_code(), r.message().to_string())
                 }
-            })
+            };
+            if code == pgrx::PgSqlErrorCode::ERRCODE_QUERY_CANCELED {
+                e.rethrow();
+            }
+            Err((code, message))
         })
         .execute();
         pg_sys::MemoryContextSwitchTo(context);
@@ -158,8 +167,9 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
     }
 }
 
-/// What a statement or row trigger does: collect the changes and append them.
-unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) {
+/// What a statement or row trigger does: collect the changes and append them. Returns whether
+/// it is time to look for a fold (every FOLD_CHECK).
+unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) -> bool {
     unsafe {
         let descriptor = (*data.tg_relation).rd_att;
         // the last statement's room: a statement of a few rows does not make its lists and
@@ -201,13 +211,14 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
             live.spare = changes;
         }
         if !any {
-            return;
+            return false;
         }
         let now = std::time::Instant::now();
-        if now.duration_since(live.tried) >= FOLD_CHECK {
+        let look = now.duration_since(live.tried) >= FOLD_CHECK;
+        if look {
             live.tried = now;
-            try_fold(live, true);
         }
+        look
     }
 }
 
@@ -284,7 +295,11 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
                 live_config::relation_text(relation)
             ),
             Ok(live) if op == pg_sys::TRIGGER_EVENT_TRUNCATE => truncate(live, before),
-            Ok(live) => summarize(live, data, row_level),
+            Ok(live) => {
+                if summarize(live, data, row_level) {
+                    fold_at_commit(trigger.tgoid, relation, config);
+                }
+            }
         });
         pg_sys::Datum::from(0)
     }

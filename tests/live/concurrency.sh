@@ -273,6 +273,67 @@ check "the writes changed every kind of bucket" "t" \
   "$(psql -d $db -At -c "SELECT (SELECT count(*) > 1000 FROM answers_nps_live) AND (SELECT count(*) > 20 FROM panel_nps_live)
                                 AND (SELECT count(*) > 500 FROM parted_nps_live) AND (SELECT count(*) > 0 FROM answers_nps_live WHERE bucket IS NULL OR region IS NULL)")"
 
+# Folds and the writer's transaction. A writer folds as its transaction commits, not in the
+# statement that found a fold due: what a fold locks stays locked until the transaction ends,
+# and no one else folds meanwhile, so a long transaction (a load, a session idle in
+# transaction) would stop every other writer's folds while the pending changes piled up.
+# A writer's fold waits for no lock: one someone took on the live data makes it give up, the
+# write stands. A cancel of a fold cancels its statement, as it would without a summary.
+psql -d $db > /dev/null <<'SQL'
+CREATE TABLE slow (at timestamptz, score int);
+INSERT INTO slow SELECT timestamptz '2026-03-01 00:00+00' + g * interval '1 hour', g % 11 FROM generate_series(1, 100) g;
+SELECT nps_live_summary('slow', 'score', 'at', '1 day');
+SQL
+fold_now="UPDATE slow_nps_live_config SET fold_due = '-infinity'"
+waiting_in() {  # waiting_in APPLICATION QUERY: once that session runs the query (30 s at most), its pid
+  for _ in $(seq 300); do
+    pid=$(psql -d $db -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND query = \$q\$$2\$q\$ AND state = 'active'")
+    [ -n "$pid" ] && { echo "$pid"; return; }
+    sleep 0.1
+  done
+}
+psql -d $db -c "$fold_now"
+# a session's first statement never looks for a fold (it looks every 100 ms): the second does
+( PGAPPNAME=long psql -d $db -c "BEGIN" -c "INSERT INTO slow VALUES ('2026-03-02 09:30+00', 9)" -c "SELECT pg_sleep(0.2)" \
+    -c "INSERT INTO slow VALUES ('2026-03-02 10:30+00', 10)" -c "SELECT pg_sleep(60)" -c "COMMIT" > /dev/null 2>&1 || true ) &
+long=$!
+waiting_in long "SELECT pg_sleep(60)" > /dev/null
+psql -d $db -c "INSERT INTO slow VALUES ('2026-03-03 09:30+00', 3)" -c "SELECT pg_sleep(0.2)" \
+     -c "INSERT INTO slow VALUES ('2026-03-03 10:30+00', 4)" > /dev/null
+check "while a writer that found a fold due keeps its transaction open, another writer folds (nothing pending)" "0 0" \
+  "$(psql -d $db -At -F' ' -c "SELECT (SELECT count(*) FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))")"
+psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'long'" > /dev/null
+wait $long || true
+( PGAPPNAME=holder psql -d $db -c "BEGIN" -c "SELECT count(*) FROM (SELECT FROM slow_nps_live_data FOR UPDATE) l" \
+    -c "SELECT pg_sleep(60)" -c "COMMIT" > /dev/null 2>&1 || true ) &
+holder=$!
+waiting_in holder "SELECT pg_sleep(60)" > /dev/null
+psql -d $db -c "$fold_now"
+writer_status=0
+psql -d $db -c "INSERT INTO slow VALUES ('2026-03-01 10:30+00', 10)" -c "SELECT pg_sleep(0.2)" \
+     -c "INSERT INTO slow VALUES ('2026-03-01 11:30+00', 0)" > /dev/null 2> "$work/lock.err" || writer_status=$?
+check "a writer's fold gives up on a lock someone holds on the live data, with a warning; the write stands" "0 1 2" \
+  "$writer_status $(grep -c 'could not fold the changes of public.slow_nps_live: canceling statement due to lock timeout' "$work/lock.err") \
+$(psql -d $db -At -c "SELECT count(*) FROM slow WHERE at IN ('2026-03-01 10:30+00', '2026-03-01 11:30+00')")"
+check "its changes wait to be folded, and the live view is exact meanwhile" "t 0" \
+  "$(psql -d $db -At -F' ' -c "SELECT (SELECT count(*) > 0 FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))")"
+# an explicit fold waits (for a running fold, here for the lock): a cancel cancels it
+( PGAPPNAME=folder psql -d $db -c "SELECT nps_live_summary_fold('slow')" > /dev/null 2> "$work/cancel.err" ) &
+folder=$!
+waiting_in folder "SELECT nps_live_summary_fold('slow')" > /dev/null
+sleep 0.5
+psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'folder'" > /dev/null
+fold_status=0
+wait $folder || fold_status=$?
+check "a cancel of a fold that waits cancels it: an error, no warning" "t 1 0" \
+  "$([ "$fold_status" != 0 ] && echo t || echo f) $(grep -c 'canceling statement due to user request' "$work/cancel.err") $(grep -c 'could not fold' "$work/cancel.err")"
+psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" > /dev/null
+wait $holder || true
+check "once the lock is gone, a fold takes every pending change, and the live view is exact" "t 0 0" \
+  "$(psql -d $db -At -F' ' -c "SELECT nps_live_summary_fold('slow')" \
+        -c "SELECT (SELECT count(*) FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))" | paste -sd' ')"
+psql -d $db -c "SELECT nps_live_summary_drop('slow', true)" -c "DROP TABLE slow" > /dev/null
+
 # A crash while writers, folds and refresh run, then a restart.
 ( PGOPTIONS="-c TimeZone=UTC" "$bin/pgbench" -n -h "$host" -p "$port" -U postgres -c 4 -j 2 -T 30 -D clients=4 \
     -f "$work/insert.sql@6" -f "$work/score.sql@2" -f "$work/delete.sql@2" -f "$work/panel.sql@2" -f "$work/parted.sql@2" \
