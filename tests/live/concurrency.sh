@@ -285,12 +285,16 @@ INSERT INTO slow SELECT timestamptz '2026-03-01 00:00+00' + g * interval '1 hour
 SELECT nps_live_summary('slow', 'score', 'at', '1 day');
 SQL
 fold_now="UPDATE slow_nps_live_config SET fold_due = '-infinity'"
+pending_and_differences="SELECT (SELECT count(*) FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))"
 waiting_in() {  # waiting_in APPLICATION QUERY: once that session runs the query (30 s at most), its pid
   for _ in $(seq 300); do
     pid=$(psql -d $db -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND query = \$q\$$2\$q\$ AND state = 'active'")
     [ -n "$pid" ] && { echo "$pid"; return; }
     sleep 0.1
   done
+}
+cancel() {  # cancel APPLICATION: cancel what that session runs
+  psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '$1'" > /dev/null
 }
 psql -d $db -c "$fold_now"
 # a session's first statement never looks for a fold (it looks every 100 ms): the second does
@@ -301,8 +305,8 @@ waiting_in long "SELECT pg_sleep(60)" > /dev/null
 psql -d $db -c "INSERT INTO slow VALUES ('2026-03-03 09:30+00', 3)" -c "SELECT pg_sleep(0.2)" \
      -c "INSERT INTO slow VALUES ('2026-03-03 10:30+00', 4)" > /dev/null
 check "while a writer that found a fold due keeps its transaction open, another writer folds (nothing pending)" "0 0" \
-  "$(psql -d $db -At -F' ' -c "SELECT (SELECT count(*) FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))")"
-psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'long'" > /dev/null
+  "$(psql -d $db -At -F' ' -c "$pending_and_differences")"
+cancel long
 wait $long || true
 ( PGAPPNAME=holder psql -d $db -c "BEGIN" -c "SELECT count(*) FROM (SELECT FROM slow_nps_live_data FOR UPDATE) l" \
     -c "SELECT pg_sleep(60)" -c "COMMIT" > /dev/null 2>&1 || true ) &
@@ -316,22 +320,22 @@ check "a writer's fold gives up on a lock someone holds on the live data, with a
   "$writer_status $(grep -c 'could not fold the changes of public.slow_nps_live: canceling statement due to lock timeout' "$work/lock.err") \
 $(psql -d $db -At -c "SELECT count(*) FROM slow WHERE at IN ('2026-03-01 10:30+00', '2026-03-01 11:30+00')")"
 check "its changes wait to be folded, and the live view is exact meanwhile" "t 0" \
-  "$(psql -d $db -At -F' ' -c "SELECT (SELECT count(*) > 0 FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))")"
+  "$(psql -d $db -At -F' ' -c "$pending_and_differences" | awk '{ print ($1 > 0 ? "t" : "f"), $2 }')"
 # an explicit fold waits (for a running fold, here for the lock): a cancel cancels it
 ( PGAPPNAME=folder psql -d $db -c "SELECT nps_live_summary_fold('slow')" > /dev/null 2> "$work/cancel.err" ) &
 folder=$!
 waiting_in folder "SELECT nps_live_summary_fold('slow')" > /dev/null
 sleep 0.5
-psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'folder'" > /dev/null
+cancel folder
 fold_status=0
 wait $folder || fold_status=$?
 check "a cancel of a fold that waits cancels it: an error, no warning" "t 1 0" \
   "$([ "$fold_status" != 0 ] && echo t || echo f) $(grep -c 'canceling statement due to user request' "$work/cancel.err") $(grep -c 'could not fold' "$work/cancel.err")"
-psql -d $db -At -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder'" > /dev/null
+cancel holder
 wait $holder || true
 check "once the lock is gone, a fold takes every pending change, and the live view is exact" "t 0 0" \
   "$(psql -d $db -At -F' ' -c "SELECT nps_live_summary_fold('slow')" \
-        -c "SELECT (SELECT count(*) FROM slow_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('slow'))" | paste -sd' ')"
+        -c "$pending_and_differences" | paste -sd' ')"
 psql -d $db -c "SELECT nps_live_summary_drop('slow', true)" -c "DROP TABLE slow" > /dev/null
 
 # A crash while writers, folds and refresh run, then a restart.
