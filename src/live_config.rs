@@ -80,8 +80,10 @@ pub struct Live {
     pub source: Source,
     /// The configuration's column names are out of date (renamed columns).
     pub renamed: bool,
-    /// When this backend last looked whether a fold is due.
-    pub tried: std::time::Instant,
+    /// When this backend last looked whether a fold is due; never, for its first write: a
+    /// session that writes once and ends (a job, a client without a pool) must look too, or
+    /// with only such writers nothing would ever fold.
+    pub tried: Option<std::time::Instant>,
     /// The fold's statement that takes the pending rows, once planned.
     pub take_plan: Option<pgrx::spi::OwnedPreparedStatement>,
     /// The statement that looks whether a fold is due, once planned.
@@ -547,7 +549,7 @@ pub fn resolve(
         storage: config.storage.clone(),
         source,
         renamed,
-        tried: std::time::Instant::now(),
+        tried: None,
         take_plan: None,
         gate_plan: None,
     })

@@ -168,7 +168,7 @@ pub fn in_subtransaction<T>(f: impl FnOnce() -> T) -> Result<T, (pgrx::PgSqlErro
 }
 
 /// What a statement or row trigger does: collect the changes and append them. Returns whether
-/// it is time to look for a fold (every FOLD_CHECK).
+/// it is time to look for a fold (at the backend's first write, then every FOLD_CHECK).
 unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool) -> bool {
     unsafe {
         let descriptor = (*data.tg_relation).rd_att;
@@ -214,9 +214,11 @@ unsafe fn summarize(live: &mut Live, data: &pg_sys::TriggerData, row_level: bool
             return false;
         }
         let now = std::time::Instant::now();
-        let look = now.duration_since(live.tried) >= FOLD_CHECK;
+        let look = live
+            .tried
+            .is_none_or(|t| now.duration_since(t) >= FOLD_CHECK);
         if look {
-            live.tried = now;
+            live.tried = Some(now);
         }
         look
     }
