@@ -476,11 +476,9 @@ impl Plan<'_> {
     fn set_up_data(&self, client: &mut SpiClient) {
         run(
             client,
-            &format!(
-                "ALTER TABLE {} REPLICA IDENTITY FULL, SET (fillfactor = 50)",
-                self.storage.data
-            ),
+            &format!("ALTER TABLE {} SET (fillfactor = 50)", self.storage.data),
         );
+        whole_rows_in_replication(client, &self.storage.data);
         run(client, &self.storage.key_index(&quote(&self.names.key)));
         run(
             client,
@@ -533,6 +531,7 @@ impl Plan<'_> {
             client,
             &self.storage.delta_index(&quote(&self.names.delta_index)),
         );
+        whole_rows_in_replication(client, &self.storage.delta);
         // The planner's guess of the pending rows, until autovacuum counts them: from the
         // columns' types it would guess some 80 rows a page, where a delta row takes a seventh
         // of a page or all of it, and plan the view for thousands of pending keys (sorts,
@@ -546,10 +545,6 @@ impl Plan<'_> {
         );
         run(client, &format!("ANALYZE {}", self.storage.delta));
         run(client, &format!("DELETE FROM {}", self.storage.delta));
-        run(
-            client,
-            &format!("ALTER TABLE {} REPLICA IDENTITY FULL", self.storage.delta),
-        );
         self.comment(
             client,
             "TABLE",
@@ -570,6 +565,7 @@ impl Plan<'_> {
                 live_config::CONFIG_COLUMNS
             ),
         );
+        whole_rows_in_replication(client, &config);
         self.comment(
             client,
             "TABLE",
@@ -1000,6 +996,17 @@ fn create(
     });
     live_config::forget_all();
     live_oid
+}
+
+/// Whole rows as the table's replica identity, before any update or delete of it: under
+/// a publication of every table (FOR ALL TABLES, or of the schema: what change-data-capture
+/// tools make by default) a table without one refuses UPDATE and DELETE, and folds do both.
+/// Its cost, the old row written to the WAL, is paid only with wal_level = logical.
+fn whole_rows_in_replication(client: &mut SpiClient, table: &str) {
+    run(
+        client,
+        &format!("ALTER TABLE {table} REPLICA IDENTITY FULL"),
+    );
 }
 
 /// Make the live view, data, delta and configuration exist: reuse what a dropped source of
