@@ -181,38 +181,20 @@ pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
         "SELECT c.source::pg_catalog.oid, c.source_name, c.score_column::text, c.time_column::text,
                 c.weight_column::text, c.segments::text[], c.attnums, c.bucket, c.time_zone,
                 c.live::pg_catalog.oid, c.data::pg_catalog.oid, c.delta::pg_catalog.oid, c.format,
-                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
-                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.live),
-                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
-                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.data),
-                (SELECT pg_catalog.format('%I.%I', n.nspname, r.relname) FROM pg_catalog.pg_class r
-                   JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE r.oid = c.delta),
-                c.bucket::text,
-                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = {oid}::pg_catalog.oid),
-                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = c.data),
-                (SELECT r.relowner FROM pg_catalog.pg_class r WHERE r.oid = c.delta),
-                (SELECT pg_catalog.array_agg(pg_catalog.quote_ident(a.attname) ORDER BY a.attnum)
-                   FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = c.data AND a.attnum > 1 AND NOT a.attisdropped AND a.attname <> 'summary'),
-                (SELECT pg_catalog.array_agg(pg_catalog.quote_literal(a.attname) ORDER BY a.attnum)
-                   FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = c.data AND a.attnum > 1 AND NOT a.attisdropped AND a.attname <> 'summary'),
-                (SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e
-                   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'nps_ext'),
-                (SELECT pg_catalog.count(*) FROM {table})
-           FROM {table} c LIMIT 1",
-        oid = oid.to_u32()
+                c.bucket::text
+           FROM {table} c LIMIT 2"
     );
     let missing = |what: &str| format!("{table} has no {what}");
     Spi::connect(|client| {
         let rows = client
             .select(&query, None, &[])
             .map_err(|e| format!("{table} cannot be read: {e}"))?;
-        let row = rows.first();
-        let count: i64 = row.get(24).ok().flatten().unwrap_or(0);
-        if count != 1 {
-            return Err(format!("{table} holds {count} rows instead of one"));
+        match rows.len() {
+            0 => return Err(format!("{table} holds no row")),
+            1 => {}
+            _ => return Err(format!("{table} holds more than one row")),
         }
+        let row = rows.first();
         let get_oid = |i| {
             row.get::<pg_sys::Oid>(i)
                 .ok()
@@ -235,21 +217,18 @@ pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
                 .map(Some),
         );
         let format: i32 = row.get(13).ok().flatten().unwrap_or(0);
+        let (live, data, delta) = (get_oid(10)?, get_oid(11)?, get_oid(12)?);
+        let (segments, segment_literals, schema) = segments_and_schema(data);
         let storage = Storage {
-            ext: text(23).ok_or_else(|| missing("extension schema"))?,
-            live: text(14).unwrap_or_default(),
-            data: text(15).unwrap_or_default(),
-            delta: text(16).unwrap_or_default(),
-            segments: row
-                .get::<Vec<String>>(21)
-                .ok()
-                .flatten()
-                .unwrap_or_default(),
-            segment_literals: row
-                .get::<Vec<String>>(22)
-                .ok()
-                .flatten()
-                .unwrap_or_default(),
+            ext: match schema {
+                Some(schema) => schema,
+                None => extension_schema().ok_or_else(|| missing("extension schema"))?,
+            },
+            live: relation_name(live).unwrap_or_default(),
+            data: relation_name(data).unwrap_or_default(),
+            delta: relation_name(delta).unwrap_or_default(),
+            segments,
+            segment_literals,
         };
         Ok(Config {
             oid,
@@ -258,17 +237,17 @@ pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
             attnums: row.get::<Vec<i16>>(7).ok().flatten().unwrap_or_default(),
             names,
             bucket: (interval.months(), interval.days(), interval.micros()),
-            bucket_text: text(17).unwrap_or_default(),
+            bucket_text: text(14).unwrap_or_default(),
             time_zone: text(9),
-            live: get_oid(10)?,
-            data: get_oid(11)?,
-            delta: get_oid(12)?,
+            live,
+            data,
+            delta,
             format,
             storage,
             owners: [
-                get_oid(18).unwrap_or(pg_sys::InvalidOid),
-                get_oid(19).unwrap_or(pg_sys::InvalidOid),
-                get_oid(20).unwrap_or(pg_sys::InvalidOid),
+                relation_owner(oid).unwrap_or(pg_sys::InvalidOid),
+                relation_owner(data).unwrap_or(pg_sys::InvalidOid),
+                relation_owner(delta).unwrap_or(pg_sys::InvalidOid),
             ],
         })
     })
@@ -276,26 +255,157 @@ pub fn read_config(oid: pg_sys::Oid) -> Result<Config, String> {
 
 /// A relation's name, schema-qualified and quoted: usable in SQL under any search_path.
 pub fn relation_text(oid: pg_sys::Oid) -> String {
-    Spi::get_one_with_args::<String>(
-        "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c
-           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1",
-        &[unsafe { pgrx::datum::DatumWithOid::new(oid, pg_sys::OIDOID) }],
+    relation_name(oid).unwrap_or_else(|| format!("(dropped relation {})", oid.to_u32()))
+}
+
+// The catalog lookups below are the syscache's, not queries: a session's first write loads its
+// live summary with them, and a query planned in a new session costs a tenth of a millisecond
+// or more (clients that connect for each write pay it each time).
+
+/// A relation's name, schema-qualified and quoted (None: no such relation).
+fn relation_name(oid: pg_sys::Oid) -> Option<String> {
+    unsafe {
+        let name = pg_sys::get_rel_name(oid);
+        if name.is_null() {
+            return None;
+        }
+        let schema = pg_sys::get_namespace_name(pg_sys::get_rel_namespace(oid));
+        if schema.is_null() {
+            return None;
+        }
+        let text = pg_sys::quote_qualified_identifier(schema, name);
+        Some(CStr::from_ptr(text).to_string_lossy().into_owned())
+    }
+}
+
+/// A relation's owner (None: no such relation).
+fn relation_owner(oid: pg_sys::Oid) -> Option<pg_sys::Oid> {
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(
+            pg_sys::SysCacheIdentifier::RELOID as i32,
+            pg_sys::Datum::from(oid),
+        );
+        if tuple.is_null() {
+            return None;
+        }
+        let owner = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_class>(tuple)).relowner;
+        pg_sys::ReleaseSysCache(tuple);
+        Some(owner)
+    }
+}
+
+/// A column of the live data, as the catalog has it.
+struct DataColumn {
+    name: CString,
+    typid: pg_sys::Oid,
+    collation: pg_sys::Oid,
+}
+
+/// The columns of the live data (none when it is gone): bucket, segments, summary.
+fn data_columns(data: pg_sys::Oid) -> Vec<DataColumn> {
+    let mut columns = Vec::new();
+    for attnum in 1.. {
+        // SAFETY: a syscache lookup, released before the next
+        unsafe {
+            let tuple = pg_sys::SearchSysCache2(
+                pg_sys::SysCacheIdentifier::ATTNUM as i32,
+                pg_sys::Datum::from(data),
+                pg_sys::Datum::from(attnum as i16),
+            );
+            if tuple.is_null() {
+                break;
+            }
+            let attribute = &*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_attribute>(tuple);
+            if !attribute.attisdropped {
+                columns.push(DataColumn {
+                    name: CStr::from_ptr(attribute.attname.data.as_ptr()).to_owned(),
+                    typid: attribute.atttypid,
+                    collation: attribute.attcollation,
+                });
+            }
+            pg_sys::ReleaseSysCache(tuple);
+        }
+    }
+    columns
+}
+
+/// The live data's columns but the summary.
+fn key_columns(columns: &[DataColumn]) -> impl Iterator<Item = &DataColumn> {
+    columns.iter().filter(|c| c.name.as_bytes() != b"summary")
+}
+
+/// The segments of the live data, quoted as identifiers and as literals; the schema of its
+/// summary's type (the extension's), quoted.
+fn segments_and_schema(data: pg_sys::Oid) -> (Vec<String>, Vec<String>, Option<String>) {
+    let columns = data_columns(data);
+    let text = |quoted: *const std::ffi::c_char| {
+        // SAFETY: PostgreSQL's quoting returns a C string
+        unsafe { CStr::from_ptr(quoted) }
+            .to_string_lossy()
+            .into_owned()
+    };
+    let segments = || key_columns(&columns).skip(1);
+    // SAFETY (both): quoting of C strings
+    let identifiers = segments()
+        .map(|c| text(unsafe { pg_sys::quote_identifier(c.name.as_ptr()) }))
+        .collect();
+    let literals = segments()
+        .map(|c| text(unsafe { pg_sys::quote_literal_cstr(c.name.as_ptr()) }))
+        .collect();
+    let schema = columns
+        .iter()
+        .find(|c| c.name.as_bytes() == b"summary")
+        .and_then(|c| {
+            // SAFETY: catalog lookups; NULL when the schema is gone
+            let name = unsafe { pg_sys::get_namespace_name(type_namespace(c.typid)) };
+            (!name.is_null()).then(|| text(unsafe { pg_sys::quote_identifier(name) }))
+        });
+    (identifiers, literals, schema)
+}
+
+/// The schema of a type.
+fn type_namespace(typid: pg_sys::Oid) -> pg_sys::Oid {
+    // SAFETY: a syscache lookup, released at once
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(
+            pg_sys::SysCacheIdentifier::TYPEOID as i32,
+            pg_sys::Datum::from(typid),
+        );
+        if tuple.is_null() {
+            return pg_sys::InvalidOid;
+        }
+        let namespace =
+            (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_type>(tuple)).typnamespace;
+        pg_sys::ReleaseSysCache(tuple);
+        namespace
+    }
+}
+
+/// The extension's schema, quoted (when the live data that would say it is gone).
+fn extension_schema() -> Option<String> {
+    Spi::get_one::<String>(
+        "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e
+           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'nps_ext'",
     )
     .ok()
     .flatten()
-    .unwrap_or_else(|| format!("(dropped relation {})", oid.to_u32()))
 }
 
 /// The root of a relation's partition tree (itself when it is not a partition), and its owner.
 pub fn root_and_owner(relation: pg_sys::Oid) -> (pg_sys::Oid, pg_sys::Oid) {
-    let row = Spi::get_two_with_args::<pg_sys::Oid, pg_sys::Oid>(
-        "SELECT r.oid, r.relowner FROM pg_catalog.pg_class r
-          WHERE r.oid = coalesce(pg_catalog.pg_partition_root($1), $1::pg_catalog.regclass)",
-        &[unsafe { pgrx::datum::DatumWithOid::new(relation, pg_sys::REGCLASSOID) }],
-    );
-    match row {
-        Ok((Some(root), Some(owner))) => (root, owner),
-        _ => error!("relation {} not found", relation.to_u32()),
+    let root = if unsafe { pg_sys::get_rel_relispartition(relation) } {
+        Spi::get_one_with_args::<pg_sys::Oid>(
+            "SELECT pg_catalog.pg_partition_root($1)::pg_catalog.oid",
+            &[unsafe { pgrx::datum::DatumWithOid::new(relation, pg_sys::REGCLASSOID) }],
+        )
+        .ok()
+        .flatten()
+    } else {
+        Some(relation)
+    };
+    match root.and_then(|root| Some((root, relation_owner(root)?))) {
+        Some(found) => found,
+        None => error!("relation {} not found", relation.to_u32()),
     }
 }
 
@@ -465,14 +575,8 @@ pub fn resolve(
         .map(|c| c.expect("segments are never NULL"))
         .collect();
     // the live data's key columns must still be of the source's types
-    let data_types = Spi::get_one_with_args::<Vec<pg_sys::Oid>>(
-        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
-          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
-        &[unsafe { pgrx::datum::DatumWithOid::new(config.data, pg_sys::OIDOID) }],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_default();
+    let data = data_columns(config.data);
+    let data_types: Vec<pg_sys::Oid> = data.iter().map(|c| c.typid).collect();
     let expected: Vec<pg_sys::Oid> = std::iter::once(time.base)
         .chain(segments.iter().map(|s| s.typid))
         .chain(std::iter::once(
@@ -486,7 +590,7 @@ pub fn resolve(
         ));
     }
     let summary_type = data_types.last().copied().unwrap_or(pg_sys::InvalidOid);
-    let exact_keys = keys_equal_by_image(config.data);
+    let exact_keys = keys_equal_by_image(&data);
     let row_type = unsafe { pg_sys::get_rel_type_id(config.data) };
     let own_index = unsafe { with_delta(config.delta, |delta| delta_layout(delta, row_type)) }
         .ok_or_else(|| format!("{} cannot be read", config.storage.delta))?
@@ -559,21 +663,11 @@ pub fn resolve(
 /// bytes of the values are identical, as btree deduplication asks of a type's operator class
 /// (its equalimage function, PostgreSQL 13+): integers, dates, text in a deterministic
 /// collation do; numeric (1.0 = 1.00), floats (0 = -0), arrays and records don't.
-fn keys_equal_by_image(data: pg_sys::Oid) -> bool {
+fn keys_equal_by_image(data: &[DataColumn]) -> bool {
     const BTEQUALIMAGE_PROC: i16 = 4; // access/nbtree.h
-    let keys = Spi::get_two_with_args::<Vec<pg_sys::Oid>, Vec<pg_sys::Oid>>(
-        "SELECT pg_catalog.array_agg(a.atttypid ORDER BY a.attnum), pg_catalog.array_agg(a.attcollation ORDER BY a.attnum)
-           FROM pg_catalog.pg_attribute a
-          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'summary'",
-        &[unsafe { pgrx::datum::DatumWithOid::new(data, pg_sys::OIDOID) }],
-    );
-    let Ok((Some(types), Some(collations))) = keys else {
-        return false;
-    };
-    types
-        .iter()
-        .zip(&collations)
-        .all(|(&typid, &collation)| unsafe {
+    key_columns(data)
+        .map(|c| (c.typid, c.collation))
+        .all(|(typid, collation)| unsafe {
             let base = pg_sys::getBaseType(typid);
             let opclass = pg_sys::GetDefaultOpClass(base, pg_sys::BTREE_AM_OID);
             if opclass == pg_sys::InvalidOid {
