@@ -18,11 +18,14 @@
 #     answers; p50/p95/p99 latency alone, at given rates, and at a rate while writers add
 #     answers at WRITE_RATE rows per second in all: answers arriving now (the dashboard's last
 #     day), then a backfill spread over the dashboard's year.
+#  4. connections: writers that connect for each single-row insert (pgbench -C, jobs and clients
+#     without a pool), CONNECTING_CLIENTS of them, into plain, live and ceiling as in 1; the
+#     pending rows after the live run (such writers must fold too).
 #
 #   bench/live.sh
 #   SECONDS_PER_RUN=60 ROUNDS=3 CLIENTS=32 SYNC="off on" SCENARIOS="100 today,1 today,1000 today,100 spread" \
-#     PARTS="inserts storage dashboard" STORAGE_MINUTES=10 RAW_ANSWERS=10000000 DASHBOARD_RATES="16 32" \
-#     WRITE_RATE=2000 bench/live.sh
+#     PARTS="inserts storage dashboard connections" STORAGE_MINUTES=10 RAW_ANSWERS=10000000 DASHBOARD_RATES="16 32" \
+#     WRITE_RATE=2000 CONNECTING_CLIENTS=4 bench/live.sh
 #   PG_CONFIG=/path/to/pg_config bench/live.sh    (default: Debian's PostgreSQL 15)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +40,8 @@ SYNC=${SYNC:-"off on"}
 DASHBOARD_RATES=${DASHBOARD_RATES:-"16 32"}   # dashboards refreshing: queries per second from all clients
 WRITE_RATE=${WRITE_RATE:-2000}                # answers per second the writers add during the dashboard's last run
 SCENARIOS=${SCENARIOS:-"100 today,1 today,1000 today,100 spread"}  # rows per statement, when the answers are
-PARTS=${PARTS:-"inserts storage dashboard"}
+PARTS=${PARTS:-"inserts storage dashboard connections"}
+CONNECTING_CLIENTS=${CONNECTING_CLIENTS:-4}  # part 4: writers that connect for each insert
 STORAGE_MINUTES=${STORAGE_MINUTES:-10}
 PORT=${NPS_BENCH_PORT:-28818}
 BIN=$("$PG_CONFIG" --bindir)
@@ -254,5 +258,31 @@ for writes in "today:answers of today" "spread:answers spread over 2025"; do
 done
 psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('answers'))"
 printf '   %-66s %s\n' "raw answers, 1 client, 3 queries:" "$(latencies "$work/raw_dashboard.sql" 1 -t 3)"
+fi
+if [[ " $PARTS " == *" connections "* ]]; then
+echo "== 4. a connection per write: $CONNECTING_CLIENTS clients connecting for each single-row insert of today's answers, ${SECONDS_PER_RUN} s per run, synchronous_commit off"
+write_scripts 1 "now()"
+for round in $(seq "$ROUNDS"); do
+  case $((round % 3)) in 1) order="plain live ceiling" ;; 2) order="live ceiling plain" ;; *) order="ceiling plain live" ;; esac
+  declare -A tps=()
+  for t in $order; do
+    psql -d nps_live_bench -c "TRUNCATE $t" -c "CHECKPOINT"
+    PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -C -h "$HOST" -p "$PORT" -U postgres -c "$CONNECTING_CLIENTS" -j 2 \
+      -T "$SECONDS_PER_RUN" -f "$work/$t.sql" nps_live_bench > "$work/last.out" 2>&1 || { cat "$work/last.out" >&2; exit 1; }
+    tps[$t]=$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$work/last.out")
+    [ $t = live ] && pending=$(psql -d nps_live_bench -At -c "SELECT count(*) FROM live_nps_live_delta")
+  done
+  awk -v round="$round" -v plain="${tps[plain]}" -v live="${tps[live]}" -v ceiling="${tps[ceiling]}" -v pending="$pending" \
+    'BEGIN { printf "   round %s: rows per second plain %.0f, live %.0f, ceiling %.0f; live/plain %.2f, ceiling/plain %.2f; pending rows after live: %d\n",
+             round, plain, live, ceiling, live / plain, ceiling / plain, pending }' | tee -a "$work/connections.txt"
+done
+python3 - "$work/connections.txt" <<'PY'
+import sys, re, statistics
+rows = [re.search(r"live/plain ([0-9.]+), ceiling/plain ([0-9.]+)", l).groups() for l in open(sys.argv[1])]
+live, ceil = [float(r[0]) for r in rows], [float(r[1]) for r in rows]
+print(f"   median live / plain {statistics.median(live):.2f} ({min(live):.2f} .. {max(live):.2f}), "
+      f"ceiling {statistics.median(ceil):.2f} ({min(ceil):.2f} .. {max(ceil):.2f})")
+PY
+psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('live'))"
 fi
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
