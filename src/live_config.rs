@@ -258,9 +258,10 @@ pub fn relation_text(oid: pg_sys::Oid) -> String {
     relation_name(oid).unwrap_or_else(|| format!("(dropped relation {})", oid.to_u32()))
 }
 
-// The catalog lookups below are the syscache's, not queries: a session's first write loads its
-// live summary with them, and a query planned in a new session costs a tenth of a millisecond
-// or more (clients that connect for each write pay it each time).
+// The catalog lookups below go through the syscache, not queries (but for the rare cases of a
+// partition and of live data gone): a session's first write loads its live summary with them,
+// and a query planned in a new session costs a tenth of a millisecond or more, which clients
+// that connect for each write pay each time.
 
 /// A relation's name, schema-qualified and quoted (None: no such relation).
 fn relation_name(oid: pg_sys::Oid) -> Option<String> {
