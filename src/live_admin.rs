@@ -1542,6 +1542,27 @@ fn coverage_problems(root: pg_sys::Oid) -> Vec<(String, String)> {
     .unwrap_or_else(|e| error!("{e}"))
 }
 
+/// A live summary whose data comes from a subscription (a publication of every table brings
+/// the publisher's live summary with the answers) while its triggers summarize the answers the
+/// subscription applies: each answer counts twice.
+fn subscribed_problem(live: &Live) -> Option<(String, String)> {
+    let subscribed = Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_subscription_rel WHERE srrelid OPERATOR(pg_catalog.=) $1)",
+        &[oid_arg(live.data)],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
+    subscribed.then(|| {
+        (
+            live.storage.data.clone(),
+            "comes from a subscription with the publisher's live summary, while the triggers \
+             here summarize the answers a second time: drop them with nps_live_summary_drop"
+                .to_string(),
+        )
+    })
+}
+
 #[allow(clippy::type_complexity)]
 #[pg_extern(sql = false)]
 fn nps_live_summary_check(
@@ -1564,7 +1585,10 @@ fn nps_live_summary_check(
     });
     let (config, live) = resolved(source, false);
     let mut rows = Vec::new();
-    for (relation, problem) in coverage_problems(live.root) {
+    let problems = coverage_problems(live.root)
+        .into_iter()
+        .chain(subscribed_problem(&live));
+    for (relation, problem) in problems {
         rows.push((
             pgrx::JsonB(serde_json::json!({"relation": relation, "problem": problem})),
             None,

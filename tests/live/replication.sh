@@ -121,5 +121,50 @@ check "with a publication of every table: the summary is made, written, folded a
 check "with a publication of every table: nothing pending, and the live summary equals its recomputation" "0 0" \
   "$(psql -d nps_cdc -At -F' ' -c "SELECT (SELECT count(*) FROM answers_nps_live_delta), ($DIFF)")"
 psql -c "DROP DATABASE nps_cdc"
+
+# A subscriber of such a publication receives the publisher's live summary with the answers.
+# Made from the publisher's schema (pg_dump --schema-only), it would summarize the answers a
+# second time: docs/live.md says to drop the live summary there before subscribing, which
+# keeps its tables and view; the view then shows the publisher's summary. A live summary made
+# there anyway: nps_live_summary_check says what is wrong.
+psql -d postgres -c "DROP SUBSCRIPTION IF EXISTS all_sub" 2>/dev/null || true
+psql -c "DROP DATABASE IF EXISTS nps_all_subscriber" -c "DROP DATABASE IF EXISTS nps_all_publisher"
+psql -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'nps_all'" >/dev/null
+psql -c "CREATE DATABASE nps_all_publisher" -c "CREATE DATABASE nps_all_subscriber"
+psql -d nps_all_publisher <<'SQL'
+CREATE EXTENSION nps_ext;
+CREATE TABLE answers (id bigint PRIMARY KEY, region text, answered_at timestamptz, score smallint);
+INSERT INTO answers SELECT g, (ARRAY['eu', 'us', NULL])[1 + g % 3], timestamptz '2026-01-01' + g * interval '1 hour', g % 11
+FROM generate_series(1, 1000) g;
+SELECT nps_live_summary('answers', 'score', 'answered_at', '1 day', '{region}') \g /dev/null
+CREATE PUBLICATION everything FOR ALL TABLES;
+SELECT pg_create_logical_replication_slot('nps_all', 'pgoutput') \g /dev/null
+SQL
+"$bin/pg_dump" -h "$host" -p "$port" -U postgres --schema-only nps_all_publisher | psql -d nps_all_subscriber > /dev/null
+psql -d nps_all_subscriber -c "SELECT nps_live_summary_drop('answers')" > /dev/null
+psql -d nps_all_subscriber -c "CREATE SUBSCRIPTION all_sub CONNECTION 'host=$host port=$port dbname=nps_all_publisher user=postgres'
+    PUBLICATION everything WITH (create_slot = false, slot_name = 'nps_all')"
+check "a subscription of every table copies the answers and the live summary's three tables" "4" \
+  "$(wait_for nps_all_subscriber "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate = 'r'" 4)"
+psql -d nps_all_publisher -c "INSERT INTO answers SELECT g, 'eu', timestamptz '2026-03-01' + g * interval '1 minute', g % 11 FROM generate_series(2001, 2100) g"
+psql -d nps_all_publisher -c "UPDATE answers SET score = (score + 5) % 11 WHERE id % 7 = 0"
+psql -d nps_all_publisher -c "DELETE FROM answers WHERE id BETWEEN 500 AND 599"
+psql -d nps_all_publisher -c "SELECT nps_live_summary_fold('answers')" > /dev/null
+psql -d nps_all_publisher -c "INSERT INTO answers VALUES (5000, 'us', '2026-01-02', 10)"
+view_md5="SELECT md5(string_agg(l::text, ';' ORDER BY l::text)) FROM answers_nps_live l"
+expected=$(psql -d nps_all_publisher -At -c "$view_md5")
+check "the subscriber's live view shows the publisher's, row for row" "$expected" \
+  "$(wait_for nps_all_subscriber "$view_md5" "$expected")"
+check "which equals the publisher's recomputation, and the subscriber has the same answers" "0 t" \
+  "$(psql -d nps_all_publisher -At -c "SELECT count(*) FROM nps_live_summary_check('answers')") \
+$([ "$(psql -d nps_all_publisher -At -c "SELECT md5(string_agg(a::text, ';' ORDER BY id)) FROM answers a")" = \
+    "$(psql -d nps_all_subscriber -At -c "SELECT md5(string_agg(a::text, ';' ORDER BY id)) FROM answers a")" ] && echo t || echo f)"
+# a live summary made again there would summarize the applied answers a second time: check says so
+psql -d nps_all_subscriber -c "SELECT nps_live_summary('answers', 'score', 'answered_at', '1 day', '{region}')" > /dev/null
+check "a live summary made again on that subscriber: check reports that its data comes from the subscription" "1" \
+  "$(psql -d nps_all_subscriber -At -c "SELECT count(*) FROM nps_live_summary_check('answers')
+                                        WHERE key->>'problem' LIKE 'comes from a subscription%'")"
+psql -d nps_all_subscriber -c "DROP SUBSCRIPTION all_sub"
+psql -c "DROP DATABASE nps_all_subscriber" -c "DROP DATABASE nps_all_publisher"
 echo "live replication: $passed passed, $failed failed"
 [ "$failed" = 0 ]
