@@ -175,17 +175,6 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// The extension's schema, quoted.
-fn ext_schema() -> String {
-    Spi::get_one::<String>(
-        "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e
-           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'nps_ext'",
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| error!("extension nps_ext not found"))
-}
-
 /// The names of a live summary's relations.
 struct Names {
     live: String,
@@ -959,7 +948,8 @@ fn create(
     // storage's column types come out schema-qualified.
     let _owner = AsOwner::new(table.owner);
     let def = definition(&table, score, time, bucket, weight, segments);
-    let ext = ext_schema();
+    let ext =
+        live_config::extension_schema().unwrap_or_else(|| error!("extension nps_ext not found"));
     let q = |n: &str| format!("{}.{}", quote(&table.schema), quote(n));
     let storage = Storage {
         ext: ext.clone(),
@@ -1418,13 +1408,8 @@ pub fn write_names(client: &mut SpiClient, live: &Live) -> Result<(), pgrx::spi:
 
 /// The owner of a relation named by OID (shown: its name for the error).
 fn relation_owner(relation: pg_sys::Oid, shown: &str) -> pg_sys::Oid {
-    Spi::get_one_with_args::<pg_sys::Oid>(
-        "SELECT relowner FROM pg_catalog.pg_class WHERE oid = $1",
-        &[oid_arg(relation)],
-    )
-    .ok()
-    .flatten()
-    .unwrap_or_else(|| error!("relation {shown} does not exist"))
+    live_config::relation_owner(relation)
+        .unwrap_or_else(|| error!("relation {shown} does not exist"))
 }
 
 /// The live summary of a source (or live view) for check and refresh, resolved on its root

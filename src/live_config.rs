@@ -280,7 +280,7 @@ fn relation_name(oid: pg_sys::Oid) -> Option<String> {
 }
 
 /// A relation's owner (None: no such relation).
-fn relation_owner(oid: pg_sys::Oid) -> Option<pg_sys::Oid> {
+pub fn relation_owner(oid: pg_sys::Oid) -> Option<pg_sys::Oid> {
     unsafe {
         let tuple = pg_sys::SearchSysCache1(
             pg_sys::SysCacheIdentifier::RELOID as i32,
@@ -339,19 +339,15 @@ fn key_columns(columns: &[DataColumn]) -> impl Iterator<Item = &DataColumn> {
 /// summary's type (the extension's), quoted.
 fn segments_and_schema(data: pg_sys::Oid) -> (Vec<String>, Vec<String>, Option<String>) {
     let columns = data_columns(data);
-    let text = |quoted: *const std::ffi::c_char| {
-        // SAFETY: PostgreSQL's quoting returns a C string
-        unsafe { CStr::from_ptr(quoted) }
-            .to_string_lossy()
-            .into_owned()
-    };
-    let segments = || key_columns(&columns).skip(1);
-    // SAFETY (both): quoting of C strings
-    let identifiers = segments()
-        .map(|c| text(unsafe { pg_sys::quote_identifier(c.name.as_ptr()) }))
-        .collect();
+    let segments = || key_columns(&columns).skip(1).map(|c| &c.name);
+    let identifiers = segments().map(|n| quote(&n.to_string_lossy())).collect();
     let literals = segments()
-        .map(|c| text(unsafe { pg_sys::quote_literal_cstr(c.name.as_ptr()) }))
+        .map(|n| {
+            // SAFETY: quoting a C string into a new one
+            unsafe { CStr::from_ptr(pg_sys::quote_literal_cstr(n.as_ptr())) }
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let schema = columns
         .iter()
@@ -359,7 +355,7 @@ fn segments_and_schema(data: pg_sys::Oid) -> (Vec<String>, Vec<String>, Option<S
         .and_then(|c| {
             // SAFETY: catalog lookups; NULL when the schema is gone
             let name = unsafe { pg_sys::get_namespace_name(type_namespace(c.typid)) };
-            (!name.is_null()).then(|| text(unsafe { pg_sys::quote_identifier(name) }))
+            (!name.is_null()).then(|| quote(&unsafe { CStr::from_ptr(name) }.to_string_lossy()))
         });
     (identifiers, literals, schema)
 }
@@ -382,8 +378,9 @@ fn type_namespace(typid: pg_sys::Oid) -> pg_sys::Oid {
     }
 }
 
-/// The extension's schema, quoted (when the live data that would say it is gone).
-fn extension_schema() -> Option<String> {
+/// The extension's schema, quoted (read_config asks only when the live data that would say it is
+/// gone).
+pub fn extension_schema() -> Option<String> {
     Spi::get_one::<String>(
         "SELECT pg_catalog.quote_ident(n.nspname) FROM pg_catalog.pg_extension e
            JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'nps_ext'",
