@@ -58,9 +58,9 @@ psql -c "DROP DATABASE IF EXISTS nps_live_bench" -c "CREATE DATABASE nps_live_be
 psql -d nps_live_bench -c "CREATE EXTENSION nps_ext"
 echo "== PostgreSQL $("$PG_CONFIG" --version | cut -d' ' -f2) (server defaults but for memory; jit $(psql -At -c "SELECT current_setting('jit') || CASE WHEN pg_jit_available() THEN ', available' ELSE ', not available' END")), $CLIENTS clients, $(nproc) cores, load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# pgbench_tps SCRIPT SECONDS [PGOPTIONS]: transactions per second of $CLIENTS clients
+# pgbench_tps SCRIPT SECONDS [PGOPTIONS [PGBENCH-OPTIONS...]]: transactions per second of $CLIENTS clients
 pgbench_tps() {
-  PGOPTIONS="${3:-}" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c "$CLIENTS" -j 2 -T "$2" \
+  PGOPTIONS="${3:-}" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c "$CLIENTS" -j 2 -T "$2" "${@:4}" \
     -f "$1" nps_live_bench > "$work/last.out" 2>&1 || { cat "$work/last.out" >&2; exit 1; }
   sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$work/last.out"
 }
@@ -267,9 +267,7 @@ for round in $(seq "$ROUNDS"); do
   declare -A tps=()
   for t in $order; do
     psql -d nps_live_bench -c "TRUNCATE $t" -c "CHECKPOINT"
-    PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -C -h "$HOST" -p "$PORT" -U postgres -c "$CONNECTING_CLIENTS" -j 2 \
-      -T "$SECONDS_PER_RUN" -f "$work/$t.sql" nps_live_bench > "$work/last.out" 2>&1 || { cat "$work/last.out" >&2; exit 1; }
-    tps[$t]=$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$work/last.out")
+    tps[$t]=$(CLIENTS=$CONNECTING_CLIENTS pgbench_tps "$work/$t.sql" "$SECONDS_PER_RUN" "-c synchronous_commit=off" -C)
     [ $t = live ] && pending=$(psql -d nps_live_bench -At -c "SELECT count(*) FROM live_nps_live_delta")
   done
   awk -v round="$round" -v plain="${tps[plain]}" -v live="${tps[live]}" -v ceiling="${tps[ceiling]}" -v pending="$pending" \
