@@ -25,7 +25,11 @@ fn fail(code: PgSqlErrorCode, message: String) -> ! {
 }
 
 fn fail_hint(code: PgSqlErrorCode, message: String, hint: &str) -> ! {
-    ereport!(ERROR, code, message, hint);
+    // (ereport!'s fourth argument would be the DETAIL)
+    pgrx::pg_sys::panic::ErrorReport::new(code, message, pgrx::function_name!())
+        .set_hint(hint)
+        .report(pgrx::PgLogLevel::ERROR);
+    unreachable!("an ERROR does not return");
 }
 
 fn oid_arg(oid: pg_sys::Oid) -> DatumWithOid<'static> {
@@ -1035,17 +1039,21 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
             }
         }
     }
-    // whose is it: another live table's still-working configuration is not to be taken
+    // whose is it: another live table's still-working configuration is not to be taken. That
+    // table is named as it is now: a job that swaps a new table in by renames (dbt's table
+    // models) calls here while the old one, renamed, still has the live summary.
     if let Some((config_oid, ..)) = &found[3] {
         if let Ok(config) = live_config::read_config(*config_oid) {
             if config.source != plan.table.oid
                 && has_live_triggers(config.source, &plan.config_name())
             {
-                fail(
+                let holder = live_config::relation_text(config.source);
+                fail_hint(
                     PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
-                    format!(
-                        "{} is the live summary of {}",
-                        plan.storage.live, config.source_name
+                    format!("{} is the live summary of {holder}", plan.storage.live),
+                    &format!(
+                        "Call this again once {holder} is dropped (in dbt, a post-hook after_commit), drop its live summary with nps_live_summary_drop({}), or name this one with target => another name.",
+                        literal(&holder)
                     ),
                 );
             }

@@ -47,6 +47,32 @@ DROP TABLE answers;
 SELECT nps_live_summary_drop('answers_nps_live', true);
 SELECT count(*) FROM pg_class WHERE relname LIKE 'answers\_nps\_live%';
 
+-- An ETL job that builds the new table beside the old one and swaps it in by renames, dropping
+-- the old one last, as dbt's table models do. Until it is dropped, the old table keeps the
+-- live summary (its triggers follow it); asked for the new table meanwhile (a dbt post-hook
+-- inside the transaction), nps_live_summary names the table that holds it; after, it reuses it.
+CREATE TABLE answers (id int, plan text, day date, score int);
+INSERT INTO answers VALUES (1, 'free', '2026-01-05', 9);
+SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan}');
+GRANT SELECT ON answers_nps_live TO nps_lifecycle_reader;
+BEGIN;
+CREATE TABLE answers__dbt_tmp (id int, plan text, day date, score int);
+INSERT INTO answers__dbt_tmp VALUES (1, 'free', '2026-01-05', 9), (2, 'pro', '2026-01-06', 10);
+ALTER TABLE answers RENAME TO answers__dbt_backup;
+ALTER TABLE answers__dbt_tmp RENAME TO answers;
+SAVEPOINT post_hook;
+SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan}');
+ROLLBACK TO post_hook;
+INSERT INTO answers__dbt_backup VALUES (3, 'team', '2026-01-07', 0);
+COMMIT;
+SELECT bucket, plan, summary FROM answers_nps_live ORDER BY bucket, plan;
+DROP TABLE answers__dbt_backup CASCADE;
+SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan}');
+SELECT bucket, plan, summary FROM answers_nps_live ORDER BY bucket, plan;
+SELECT has_table_privilege('nps_lifecycle_reader', 'answers_nps_live', 'SELECT') AS reader_keeps_select;
+SELECT nps_live_summary_drop('answers', true);
+DROP TABLE answers;
+
 -- Renaming the source or a summarized column never makes a write fail: the triggers follow
 -- the table, and columns are found by name, or by number once renamed; the next fold writes
 -- the new names into the configuration (so that a dump carries them).
