@@ -704,21 +704,42 @@ fn bucket_rule(def: &Definition) -> String {
 
 /// Install the triggers on the source and every member of its partition tree that lacks them,
 /// with the enabled states they need: statement triggers for ordinary sessions, row triggers
-/// for replication (REPLICA), TRUNCATE in both (ALWAYS). Returns how many relations got some.
-fn install_triggers(client: &mut SpiClient, root: pg_sys::Oid, ext: &str, config: &str) -> i64 {
+/// for replication (REPLICA), TRUNCATE in both (ALWAYS). Each keeps every live summary of the
+/// source (`configs`, one argument each): a trigger that keeps others is made again. Returns
+/// how many relations got some.
+fn install_triggers(
+    client: &mut SpiClient,
+    root: pg_sys::Oid,
+    ext: &str,
+    configs: &[String],
+) -> i64 {
+    // tgargs: each argument followed by a zero byte
+    let args: Vec<u8> = configs
+        .iter()
+        .flat_map(|c| c.bytes().chain(std::iter::once(0)))
+        .collect();
     let members = client
         .select(
             "SELECT t.relid::pg_catalog.regclass::text, t.relid = $1, t.isleaf, c.relkind::text,
                     (SELECT pg_catalog.array_agg(g.tgname::text) FROM pg_catalog.pg_trigger g
-                      WHERE g.tgrelid = t.relid AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal)
+                      WHERE g.tgrelid = t.relid AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal),
+                    (SELECT pg_catalog.array_agg(g.tgname::text) FROM pg_catalog.pg_trigger g
+                      WHERE g.tgrelid = t.relid AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal
+                        AND g.tgargs OPERATOR(pg_catalog.=) $2)
                FROM pg_catalog.pg_partition_tree($1) t JOIN pg_catalog.pg_class c ON c.oid = t.relid
               UNION ALL
              SELECT $1::pg_catalog.regclass::text, true, true, c.relkind::text,
                     (SELECT pg_catalog.array_agg(g.tgname::text) FROM pg_catalog.pg_trigger g
-                      WHERE g.tgrelid = $1 AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal)
+                      WHERE g.tgrelid = $1 AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal),
+                    (SELECT pg_catalog.array_agg(g.tgname::text) FROM pg_catalog.pg_trigger g
+                      WHERE g.tgrelid = $1 AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal
+                        AND g.tgargs OPERATOR(pg_catalog.=) $2)
                FROM pg_catalog.pg_class c WHERE c.oid = $1 AND c.relkind <> 'p' AND NOT c.relispartition",
             None,
-            &[unsafe { DatumWithOid::new(root, pg_sys::REGCLASSOID) }],
+            &[
+                unsafe { DatumWithOid::new(root, pg_sys::REGCLASSOID) },
+                args.into(),
+            ],
         )
         .unwrap_or_else(|e| error!("{e}"))
         .map(|r| {
@@ -728,12 +749,20 @@ fn install_triggers(client: &mut SpiClient, root: pg_sys::Oid, ext: &str, config
                 r.get::<bool>(3).ok().flatten().unwrap_or(false),
                 r.get::<String>(4).ok().flatten().unwrap_or_default(),
                 r.get::<Vec<String>>(5).ok().flatten().unwrap_or_default(),
+                r.get::<Vec<String>>(6).ok().flatten().unwrap_or_default(),
             )
         })
         .collect::<Vec<_>>();
-    let call = format!("{ext}.nps_live_maintain({})", literal(config));
+    let call = format!(
+        "{ext}.nps_live_maintain({})",
+        configs
+            .iter()
+            .map(|c| literal(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mut installed = 0;
-    for (relation, is_root, leaf, kind, have) in members {
+    for (relation, is_root, leaf, kind, present, have) in members {
         if kind == "f" {
             continue; // foreign tables take no transition tables: rows routed through the parent count
         }
@@ -769,6 +798,10 @@ fn install_triggers(client: &mut SpiClient, root: pg_sys::Oid, ext: &str, config
         let mut any = false;
         for (name, shape, enabled) in &wanted {
             if !have.iter().any(|h| h == name) {
+                // it keeps other live summaries than these (one was added or dropped)
+                if present.iter().any(|h| h == name) {
+                    run(client, &format!("DROP TRIGGER {name} ON {relation}"));
+                }
                 run(
                     client,
                     &format!(
@@ -837,18 +870,44 @@ fn drop_triggers(client: &mut SpiClient, root: pg_sys::Oid) {
     }
 }
 
-/// The configuration table a source's triggers name, if it has a live summary of this design.
-fn config_of_source(root: pg_sys::Oid) -> Option<String> {
-    Spi::get_one_with_args::<String>(
-        "SELECT pg_catalog.convert_from(pg_catalog.substr(g.tgargs, 1, pg_catalog.length(g.tgargs) - 1), 'UTF8')
+/// The configuration tables a source's triggers name, one per live summary of this design.
+fn configs_of_source(root: pg_sys::Oid) -> Vec<String> {
+    Spi::get_one_with_args::<Vec<u8>>(
+        "SELECT g.tgargs
            FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND d.deptype = 'e'
            JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'nps_ext'
-          WHERE g.tgrelid = $1 AND g.tgname = 'nps_live_insert' AND p.proname = 'nps_live_maintain' AND g.tgnargs = 1",
+          WHERE g.tgrelid = $1 AND g.tgname = 'nps_live_insert' AND p.proname = 'nps_live_maintain'",
         &[oid_arg(root)],
     )
     .ok()
     .flatten()
+    .map(|args| trigger_args(&args))
+    .unwrap_or_default()
+}
+
+/// A trigger's arguments from `pg_trigger.tgargs`: each followed by a zero byte.
+fn trigger_args(tgargs: &[u8]) -> Vec<String> {
+    tgargs
+        .split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect()
+}
+
+/// The live summaries a source's triggers are to keep: those they keep that still exist, and
+/// `add` (unless they keep it) or without `remove`.
+fn configs_kept(root: pg_sys::Oid, add: Option<&str>, remove: Option<&str>) -> Vec<String> {
+    let mut configs: Vec<String> = configs_of_source(root)
+        .into_iter()
+        .filter(|c| config_oid(c).is_some_and(|o| remove.is_none_or(|r| config_oid(r) != Some(o))))
+        .collect();
+    if let Some(add) = add {
+        if !configs.iter().any(|c| config_oid(c) == config_oid(add)) {
+            configs.push(add.to_string());
+        }
+    }
+    configs
 }
 
 /// A 0.2.0 live summary of this source: its trigger function (plpgsql, named after its table).
@@ -875,7 +934,11 @@ fn config_oid(name: &str) -> Option<pg_sys::Oid> {
 
 /// Whether the relation still carries the triggers of the live summary configured by `config`.
 fn has_live_triggers(relation: pg_sys::Oid, config: &str) -> bool {
-    config_of_source(relation).is_some_and(|c| config_oid(&c) == config_oid(config))
+    let oid = config_oid(config);
+    oid.is_some()
+        && configs_of_source(relation)
+            .iter()
+            .any(|c| config_oid(c) == oid)
 }
 
 fn create(
@@ -903,11 +966,13 @@ fn create(
         .unwrap_or_else(|| format!("{}_nps_live", table.relname));
     let names = Names::of(&live_name);
     let live_qualified = format!("{}.{}", quote(&table.schema), quote(&names.live));
-    if config_of_source(source).is_some() {
+    // several live summaries of one table (days and months, say) each have their own name
+    let config_name = format!("{}.{}", quote(&table.schema), quote(&names.config));
+    if has_live_triggers(source, &config_name) {
         fail_hint(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
-            format!("{} already has a live summary", table.name),
-            "Remove it first with nps_live_summary_drop().",
+            format!("{} already has the live summary {live_qualified}", table.name),
+            "Remove it first with nps_live_summary_drop(), or name another one with target => a name.",
         );
     }
     // a 0.2.0 live summary moves into this design only under its own name
@@ -973,7 +1038,8 @@ fn create(
 
     let live_oid = Spi::connect_mut(|client| {
         let kept = prepare_storage(client, &plan);
-        install_triggers(client, source, &plan.ext, &plan.config_name());
+        let configs = configs_kept(source, Some(&plan.config_name()), None);
+        install_triggers(client, source, &plan.ext, &configs);
         if !kept {
             plan.fill(client);
         }
@@ -1299,7 +1365,25 @@ fn named(relation: pg_sys::Oid) -> Option<(pg_sys::Oid, String)> {
         let c = live_config::read_config(oid).ok()?;
         (c.live == relation).then_some(config)?
     } else {
-        config_of_source(relation)?
+        let configs = configs_of_source(relation);
+        if configs.len() > 1 {
+            let views: Vec<String> = configs
+                .iter()
+                .filter_map(|c| live_config::read_config(config_oid(c)?).ok())
+                .map(|c| live_config::relation_text(c.live))
+                .collect();
+            fail_hint(
+                PgSqlErrorCode::ERRCODE_AMBIGUOUS_PARAMETER,
+                format!(
+                    "{} has {} live summaries: {}",
+                    live_config::relation_text(relation),
+                    configs.len(),
+                    views.join(", ")
+                ),
+                "Name one by its view.",
+            );
+        }
+        configs.into_iter().next()?
     };
     Some((config_oid(&name)?, name))
 }
@@ -1355,13 +1439,26 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
         let _owner = AsOwner::new(owner);
         let found = live_config::read_config(config).ok();
         Spi::connect_mut(|client| {
-            if let Some(c) = &found {
-                if has_live_triggers(c.source, &config_name) {
-                    drop_triggers(client, c.source);
-                }
+            let mut sources = Vec::new();
+            if let Some(c) = found
+                .as_ref()
+                .filter(|c| has_live_triggers(c.source, &config_name))
+            {
+                sources.push(c.source);
             }
-            if pg_sys::get_rel_relkind(relation) as u8 != b'v' {
-                drop_triggers(client, relation);
+            if pg_sys::get_rel_relkind(relation) as u8 != b'v' && !sources.contains(&relation) {
+                sources.push(relation);
+            }
+            for source in sources {
+                // the triggers go on keeping the source's other live summaries, if any
+                let others = configs_kept(source, None, Some(&config_name));
+                if others.is_empty() {
+                    drop_triggers(client, source);
+                } else {
+                    let ext = live_config::extension_schema()
+                        .unwrap_or_else(|| error!("extension nps_ext not found"));
+                    install_triggers(client, source, &ext, &others);
+                }
             }
             if drop_table {
                 if let Some(c) = &found {
@@ -1535,6 +1632,45 @@ fn coverage_problems(root: pg_sys::Oid) -> Vec<(String, String)> {
     .unwrap_or_else(|e| error!("{e}"))
 }
 
+/// Triggers of the partition tree that keep other live summaries of the source but not this
+/// one (its configuration `config`).
+fn unkept_problems(root: pg_sys::Oid, config: pg_sys::Oid) -> Vec<(String, String)> {
+    let triggers = Spi::connect(|client| {
+        client
+            .select(
+                "SELECT g.tgrelid::pg_catalog.regclass::text, g.tgname::text, g.tgargs FROM pg_catalog.pg_trigger g
+                  WHERE g.tgrelid IN (SELECT relid FROM pg_catalog.pg_partition_tree($1) UNION SELECT $1::pg_catalog.oid)
+                    AND g.tgname::text LIKE 'nps\\_live\\_%' AND NOT g.tgisinternal
+                  ORDER BY 1, 2",
+                None,
+                &[unsafe { DatumWithOid::new(root, pg_sys::REGCLASSOID) }],
+            )?
+            .map(|r| {
+                Ok((
+                    r.get::<String>(1)?.unwrap_or_default(),
+                    r.get::<String>(2)?.unwrap_or_default(),
+                    r.get::<Vec<u8>>(3)?.unwrap_or_default(),
+                ))
+            })
+            .collect::<Result<Vec<_>, pgrx::spi::Error>>()
+    })
+    .unwrap_or_else(|e| error!("{e}"));
+    triggers
+        .into_iter()
+        .filter(|(_, _, args)| {
+            !trigger_args(args)
+                .iter()
+                .any(|a| config_oid(a) == Some(config))
+        })
+        .map(|(relation, name, _)| {
+            (
+                relation,
+                format!("has its trigger {name} without this live summary"),
+            )
+        })
+        .collect()
+}
+
 /// A live summary whose data comes from a subscription (a publication of every table brings
 /// the publisher's live summary with the answers) while its triggers summarize the answers the
 /// subscription applies: each answer counts twice.
@@ -1580,6 +1716,7 @@ fn nps_live_summary_check(
     let mut rows = Vec::new();
     let problems = coverage_problems(live.root)
         .into_iter()
+        .chain(unkept_problems(live.root, live.config))
         .chain(subscribed_problem(&live));
     for (relation, problem) in problems {
         rows.push((
@@ -1647,12 +1784,9 @@ fn nps_live_summary_refresh(
     let changed = {
         let _owner = AsOwner::new(live.owner);
         Spi::connect_mut(|client| {
-            install_triggers(
-                client,
-                live.root,
-                &live.storage.ext,
-                &live_config::relation_text(live.config),
-            );
+            let config = live_config::relation_text(live.config);
+            let configs = configs_kept(live.root, Some(&config), None);
+            install_triggers(client, live.root, &live.storage.ext, &configs);
             if live.renamed {
                 write_names(client, &live)?;
             }

@@ -701,8 +701,9 @@ pub fn bucket_args(bucket: &str, zone: Option<&str>) -> String {
 }
 
 thread_local! {
-    /// Per trigger OID: the live summary, or why there is none.
-    static CACHE: RefCell<HashMap<pg_sys::Oid, Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
+    /// Per trigger OID and configuration (a table's triggers keep each of its live summaries):
+    /// the live summary, or why there is none.
+    static CACHE: RefCell<HashMap<(pg_sys::Oid, CString), Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
     static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The last relations PostgreSQL said changed (InvalidOid: all), numbered, for the entries
     /// taken out of the cache to be used (calls may nest: a trigger of a table a fold writes).
@@ -853,7 +854,8 @@ unsafe fn delta_layout(
     }
 }
 
-/// Run `f` with the live summary of trigger `trigger` firing on `relation`.
+/// Run `f` with the live summary configured by `config_name`, one of those trigger `trigger`
+/// keeps, firing on `relation`.
 pub fn with_live<R>(
     trigger: pg_sys::Oid,
     relation: pg_sys::Oid,
@@ -865,7 +867,8 @@ pub fn with_live<R>(
         REGISTERED.set(true);
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us
-    let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&trigger));
+    let key = (trigger, config_name.to_owned());
+    let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&key));
     let mut since = INVALIDATIONS.get();
     if let Some(Ok(live)) = &mut entry {
         if live.recheck {
@@ -893,7 +896,7 @@ pub fn with_live<R>(
     });
     let result = f(entry.as_deref_mut().map_err(|e| e.as_str()));
     if survives_since(&mut entry, since) {
-        CACHE.with(|cache| cache.borrow_mut().insert(trigger, entry));
+        CACHE.with(|cache| cache.borrow_mut().insert(key, entry));
     }
     result
 }

@@ -139,7 +139,10 @@ pub fn fold_at_commit(trigger: pg_sys::Oid, relation: pg_sys::Oid, config: &std:
     }
     AT_COMMIT.with(|due| {
         let mut due = due.borrow_mut();
-        if !due.iter().any(|&(t, _, _)| t == trigger) {
+        if !due
+            .iter()
+            .any(|(t, _, c)| *t == trigger && c.as_c_str() == config)
+        {
             due.push((trigger, relation, config.to_owned()));
         }
     });

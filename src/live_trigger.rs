@@ -289,20 +289,37 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
             );
             return pg_sys::Datum::from(0);
         }
-        let config = CStr::from_ptr(*trigger.tgargs);
-        live_config::with_live(trigger.tgoid, relation, config, |live| match live {
-            Err(why) => warning!(
-                "the live summary kept by trigger {} on {} does not summarize this change: {why}",
-                name.to_string_lossy(),
-                live_config::relation_text(relation)
-            ),
-            Ok(live) if op == pg_sys::TRIGGER_EVENT_TRUNCATE => truncate(live, before),
-            Ok(live) => {
-                if summarize(live, data, row_level) {
-                    fold_at_commit(trigger.tgoid, relation, config);
+        // one argument per live summary of the table, each kept once: a configuration named
+        // twice, however spelled (a trigger someone else made), would count its answers twice
+        let several = trigger.tgnargs > 1;
+        let mut kept: Vec<pg_sys::Oid> = Vec::new();
+        for i in 0..trigger.tgnargs as usize {
+            let config = CStr::from_ptr(*trigger.tgargs.add(i));
+            live_config::with_live(trigger.tgoid, relation, config, |live| {
+                match live {
+                Err(why) => warning!(
+                    "the live summary kept by trigger {} on {} does not summarize this change: {why}",
+                    name.to_string_lossy(),
+                    live_config::relation_text(relation)
+                ),
+                Ok(live) if kept.contains(&live.config) => warning!(
+                    "trigger {} names the live summary {} more than once: it keeps it once",
+                    name.to_string_lossy(),
+                    live.storage.live
+                ),
+                Ok(live) => {
+                    if several {
+                        kept.push(live.config);
+                    }
+                    if op == pg_sys::TRIGGER_EVENT_TRUNCATE {
+                        truncate(live, before);
+                    } else if summarize(live, data, row_level) {
+                        fold_at_commit(trigger.tgoid, relation, config);
+                    }
                 }
             }
-        });
+            });
+        }
         pg_sys::Datum::from(0)
     }
 }

@@ -356,7 +356,9 @@ check "after a crash, nps_live_summary_check finds nothing" "0" \
                                 + (SELECT count(*) FROM nps_live_summary_check('parted'))")"
 
 # pg_dump / pg_restore: the live views, their data, configuration and triggers come back, and
-# the triggers keep them exact; with --no-owner everything belongs to the restoring role.
+# the triggers keep them exact; with --no-owner everything belongs to the restoring role. The
+# answers have a second live summary, of months, kept by the same triggers.
+psql -d $db -c "SELECT nps_live_summary('answers', 'score', 'answered_at', '1 month', '{tier}', target => 'answers_monthly')" > /dev/null
 "$bin/pg_dump" -h "$host" -p "$port" -U postgres -Fc -f "$work/dump" $db
 for mode in owners no-owner; do
   psql -c "DROP DATABASE IF EXISTS $restored" -c "CREATE DATABASE $restored"
@@ -379,10 +381,13 @@ INSERT INTO parted VALUES (99999, 'eu', '2026-04-02 10:00', 10);
 INSERT INTO answers (tier, region, seats, answered_at, score) VALUES ('pro', 'eu', 1000, '2026-03-02 04:00+00', 10), ('pro', 'eu', 1000, '2026-03-01 06:00+00', 0);
 SQL
   check "$mode: restored triggers keep the live views exact" "0 0 0" "$(psql -d $restored -At -c "$DIFF")"
+  check "$mode: and the second live summary of the answers" "0" \
+    "$(psql -d $restored -At -c "SELECT count(*) FROM nps_live_summary_check('answers_monthly')")"
   check "$mode: restored: a new bucket, one New York day" "2026-03-01 05:00:00+00 v1:1,0,0,0,0,0,0,0,0,0,1" \
     "$(psql -d $restored -At -c "SET TimeZone = UTC" -c "SELECT bucket || ' ' || summary FROM answers_nps_live WHERE seats = 1000")"
 done
-psql -d $restored -c "SELECT nps_live_summary_drop('answers', true)" -c "SELECT nps_live_summary_drop('panel')" \
+psql -d $restored -c "SELECT nps_live_summary_drop('answers_nps_live', true)" -c "SELECT nps_live_summary_drop('answers_monthly', true)" \
+     -c "SELECT nps_live_summary_drop('panel')" \
      -c "SELECT nps_live_summary_drop('parted', true)" >/dev/null
 check "restored: nps_live_summary_drop removes the triggers; the kept view stays" "0 1" \
   "$(psql -d $restored -At -c "SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'nps_live_%') || ' ' ||

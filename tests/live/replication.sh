@@ -51,17 +51,19 @@ FROM generate_series(1, 1000) g;
 CREATE PUBLICATION answers_pub FOR TABLE answers;
 SELECT pg_create_logical_replication_slot('nps_answers', 'pgoutput') \g /dev/null
 SQL
-# The analytics copy: the table, its live summary (empty until the copy arrives), the subscription.
+# The analytics copy: the table, two live summaries (days by region, and months; empty until
+# the copy arrives), the subscription. The checks compare both with their recomputations.
 psql -d nps_subscriber <<SQL
 SET TimeZone = 'UTC';
 CREATE EXTENSION nps_ext;
 CREATE TABLE answers (id bigint PRIMARY KEY, region text, answered_at timestamptz, score smallint);
 SELECT nps_live_summary('answers', 'score', 'answered_at', '1 day', '{region}') \g /dev/null
+SELECT nps_live_summary('answers', 'score', 'answered_at', '1 month', target => 'answers_monthly') \g /dev/null
 CREATE SUBSCRIPTION answers_sub CONNECTION 'host=$host port=$port dbname=nps_publisher user=postgres'
     PUBLICATION answers_pub WITH (create_slot = false, slot_name = 'nps_answers');
 SQL
 RESPONSES="SELECT coalesce(sum(nps_responses(summary)), 0) FROM answers_nps_live"
-DIFF="SELECT count(*) FROM nps_live_summary_check('answers')"
+DIFF="SELECT (SELECT count(*) FROM nps_live_summary_check('answers_nps_live')) + (SELECT count(*) FROM nps_live_summary_check('answers_monthly'))"
 check "the initial copy of 1,000 rows (942 responses: 58 of them have no score) is summarized once" "942" \
   "$(wait_for nps_subscriber "$RESPONSES" 942)"
 check "after the initial copy, the live summary equals its recomputation" "0" "$(psql -d nps_subscriber -At -c "$DIFF")"
@@ -93,6 +95,8 @@ check "TRUNCATE applied by the subscription empties the live summary" "0" "$(wai
 psql -d nps_publisher -c "INSERT INTO answers VALUES (1, 'eu', '2026-06-01', 9)"
 check "and it fills again" "1" "$(wait_for nps_subscriber "$RESPONSES" 1)"
 check "at the end, the live summary equals its recomputation" "0" "$(psql -d nps_subscriber -At -c "$DIFF")"
+check "the months' live summary counts what the days' does" "1" \
+  "$(psql -d nps_subscriber -At -c "SELECT sum(nps_responses(summary)) FROM answers_monthly")"
 
 psql -d nps_subscriber -c "DROP SUBSCRIPTION answers_sub"
 psql -c "DROP DATABASE nps_subscriber" -c "DROP DATABASE nps_publisher"
@@ -119,7 +123,7 @@ cdc_status=0
 check "with a publication of every table: the summary is made, written, folded and refreshed, with no error or warning" "0 0" \
   "$cdc_status $(grep -c . "$work_err" || true)"
 check "with a publication of every table: nothing pending, and the live summary equals its recomputation" "0 0" \
-  "$(psql -d nps_cdc -At -F' ' -c "SELECT (SELECT count(*) FROM answers_nps_live_delta), ($DIFF)")"
+  "$(psql -d nps_cdc -At -F' ' -c "SELECT (SELECT count(*) FROM answers_nps_live_delta), (SELECT count(*) FROM nps_live_summary_check('answers'))")"
 psql -c "DROP DATABASE nps_cdc"
 
 # A subscriber of such a publication receives the publisher's live summary with the answers.

@@ -189,11 +189,55 @@ SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected');
 -- named by its view, dropped with its tables
 SELECT nps_live_summary_drop('answers_nps_live', drop_table => true);
 SELECT count(*) FROM pg_class WHERE relname LIKE 'answers\_nps\_live%';
--- another name and bucket: months
+-- Several live summaries of one table, each with its own name: days by plan and region beside
+-- months by plan. One set of triggers keeps both (each names both configurations), so every
+-- write reaches both; dropping one leaves the other kept.
+SELECT nps_live_summary('answers', 'score', 'day', '1 day', '{plan,region}');
 SELECT nps_live_summary('answers', 'score', 'day', '1 month', '{plan}', target => 'monthly');
+SELECT tgname, tgenabled, encode(tgargs, 'escape') AS configurations FROM pg_trigger
+WHERE tgrelid = 'answers'::regclass ORDER BY tgname;
+SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 week', target => 'monthly')$$);
+CREATE VIEW monthly_expected AS
+SELECT date_trunc('month', day)::date AS bucket, plan, nps_agg(score) AS summary FROM answers WHERE score IS NOT NULL GROUP BY 1, 2;
+-- months by plan of the answers left: pro a 9 at -infinity, a 9 (id 1) and a 0 (35) in
+-- 2026-02, a 0 at infinity; without plan or day, a 10
 SELECT bucket, plan, summary FROM monthly ORDER BY bucket, plan;
+INSERT INTO answers VALUES (36, 'free', 'us', '2026-02-10', 10, NULL), (37, NULL, 'eu', '2026-03-01', 2, NULL);
+UPDATE answers SET day = '2026-03-02' WHERE id = 36;
+DELETE FROM answers WHERE id = 35;
+-- 2026-02 pro keeps its 9; 2026-03: free the 10 moved from February, no plan a 2
+SELECT bucket, plan, summary FROM monthly ORDER BY bucket, plan;
+SELECT live_mismatches('answers_nps_live', 'TABLE answers_expected') AS days_differ,
+       live_mismatches('monthly', 'TABLE monthly_expected') AS months_differ;
+-- named by the table, check, refresh, fold and drop ask which one; named by its view, each works
+SELECT error_of($$SELECT nps_live_summary_check('answers')$$);
+SELECT error_of($$SELECT nps_live_summary_drop('answers')$$);
+SELECT * FROM nps_live_summary_check('monthly');
+SELECT nps_live_summary_refresh('monthly') AS corrected, nps_live_summary_fold('answers_nps_live') AS folded;
+-- triggers made again by hand: without one of them, which check of that one reports; naming
+-- one twice (spelled two ways), which keeps it once
+BEGIN;
+DROP TRIGGER nps_live_delete ON answers;
+CREATE TRIGGER nps_live_delete AFTER DELETE ON answers REFERENCING OLD TABLE AS nps_old
+    FOR EACH STATEMENT EXECUTE FUNCTION nps_live_maintain('public.answers_nps_live_config');
+SELECT * FROM nps_live_summary_check('monthly');
+DROP TRIGGER nps_live_insert ON answers;
+CREATE TRIGGER nps_live_insert AFTER INSERT ON answers REFERENCING NEW TABLE AS nps_new
+    FOR EACH STATEMENT EXECUTE FUNCTION nps_live_maintain('public.monthly_config', '"public"."monthly_config"');
+INSERT INTO answers VALUES (39, 'free', 'eu', '2026-04-01', 10, NULL);
+SELECT bucket, plan, summary FROM monthly WHERE bucket = '2026-04-01';
+ROLLBACK;
+-- the daily one dropped, the triggers keep the monthly one
+SELECT nps_live_summary_drop('answers_nps_live', drop_table => true);
+SELECT tgname, tgenabled, encode(tgargs, 'escape') AS configurations FROM pg_trigger
+WHERE tgrelid = 'answers'::regclass ORDER BY tgname;
+INSERT INTO answers VALUES (38, 'pro', 'eu', '2026-03-03', 9, NULL);
+DELETE FROM answers WHERE id = 37;
+SELECT live_mismatches('monthly', 'TABLE monthly_expected') AS months_differ;
 SELECT nps_live_summary_drop('answers', drop_table => true);
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'answers'::regclass;
 SELECT to_regclass('monthly');
+DROP VIEW monthly_expected;
 
 -- Weighted: nps_agg(score, weight); an answer with a NULL weight is skipped, as nps_agg skips it.
 CREATE TABLE panel (id int, country text, answered_at timestamp, score numeric, weight real);
@@ -501,7 +545,7 @@ CREATE TABLE parent_table (day date, score int);
 CREATE TABLE child_table () INHERITS (parent_table);
 SELECT error_of($$SELECT nps_live_summary('parent_table', 'score', 'day', '1 day')$$);
 SELECT nps_live_summary('answers', 'score', 'day', '1 day');
-SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 week', target => 'weekly')$$);
+SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 week')$$);
 SELECT error_of($$SELECT nps_live_summary('odd', 'Score!', 'Answered On', '1 day', target => 'answers_nps_live')$$);
 SELECT nps_live_summary_drop('answers', true);
 SELECT error_of($$SELECT nps_live_summary_drop(NULL)$$);

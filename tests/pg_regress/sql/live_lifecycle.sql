@@ -178,5 +178,27 @@ TRUNCATE answers;
 SELECT count(*) FROM answers_nps_live;
 SELECT nps_live_summary_drop('answers', true);
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgname LIKE 'nps_live%' AND NOT tgisinternal;
+-- Two live summaries of the partitioned table, months by region and years: the triggers of
+-- every member keep both, a partition created later gets triggers keeping both from the
+-- refresh of either, and dropping one leaves the other kept.
+SELECT nps_live_summary('answers', 'score', 'at', '1 month', '{region}');
+SELECT nps_live_summary('answers', 'score', 'at', '1 year', target => 'answers_yearly');
+CREATE TABLE answers_2029 PARTITION OF answers FOR VALUES FROM ('2029-01-01') TO ('2030-01-01');
+SELECT nps_live_summary_refresh('answers_yearly') AS corrected;
+SELECT tgrelid::regclass AS relation, count(*) AS triggers, count(*) FILTER (WHERE tgnargs = 2) AS keeping_both
+FROM pg_trigger WHERE tgname LIKE 'nps_live%' GROUP BY 1 ORDER BY 1;
+INSERT INTO answers VALUES (5000, 'eu', '2026-02-01', 10), (5001, 'us', '2027-03-01', 2);
+INSERT INTO answers_2029 VALUES (5002, 'eu', '2029-01-05', 9);
+UPDATE answers SET at = '2028-07-01' WHERE id = 5000;
+-- years: 2027 a 2, 2028 the 10 moved from 2026, 2029 a 9 written to the new partition
+SELECT bucket, summary FROM answers_yearly ORDER BY bucket;
+SELECT (SELECT count(*) FROM nps_live_summary_check('answers_nps_live')) AS months_differing,
+       (SELECT count(*) FROM nps_live_summary_check('answers_yearly')) AS years_differing;
+SELECT nps_live_summary_drop('answers_yearly', true);
+SELECT tgrelid::regclass AS relation, count(*) AS triggers, count(*) FILTER (WHERE tgnargs = 1) AS keeping_one
+FROM pg_trigger WHERE tgname LIKE 'nps_live%' GROUP BY 1 ORDER BY 1;
+INSERT INTO answers_2029 VALUES (5003, 'eu', '2029-01-06', 0);
+SELECT count(*) AS months_differing FROM nps_live_summary_check('answers');
+SELECT nps_live_summary_drop('answers', true);
 DROP TABLE answers;
 DROP ROLE nps_lifecycle_reader;

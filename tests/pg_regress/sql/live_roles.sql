@@ -115,9 +115,20 @@ SELECT count(*) FROM answers_nps_live;
 SET ROLE nps_member;
 SELECT nps_live_summary_drop('answers', true);
 SELECT nps_live_summary('answers', 'score', 'at', '1 day', '{region}');
+-- and a second one, of months: the writer's writes reach both, with no privilege on either
+SELECT nps_live_summary('answers', 'score', 'at', '1 month', target => 'answers_monthly');
 RESET ROLE;
 SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c
-WHERE c.relname LIKE 'answers\_nps\_live%' AND c.relkind IN ('r', 'v') ORDER BY 1;
+WHERE (c.relname LIKE 'answers\_nps\_live%' OR c.relname LIKE 'answers\_monthly%') AND c.relkind IN ('r', 'v') ORDER BY 1;
+SET ROLE nps_writer;
+INSERT INTO answers (region, at, score) VALUES ('eu', '2026-03-05 09:00+00', 9), ('us', '2026-04-01 09:00+00', 3);
+UPDATE answers SET score = 10 WHERE score = 3;
+RESET ROLE;
+-- March: a 9; April: the 3 made a 10
+SELECT bucket, summary FROM answers_monthly ORDER BY bucket;
+SELECT (SELECT count(*) FROM nps_live_summary_check('answers_nps_live'))
+       + (SELECT count(*) FROM nps_live_summary_check('answers_monthly')) AS differing;
+SELECT nps_live_summary_drop('answers_monthly', true);
 SELECT nps_live_summary_drop('answers', true);
 DROP FUNCTION public.bad_array_eq(anyarray, anyarray), public.bad_text_eq(text, text) CASCADE;
 DROP TABLE answers, mine;
