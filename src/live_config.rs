@@ -701,9 +701,9 @@ pub fn bucket_args(bucket: &str, zone: Option<&str>) -> String {
 }
 
 thread_local! {
-    /// Per trigger OID and configuration (a table's triggers keep each of its live summaries):
-    /// the live summary, or why there is none.
-    static CACHE: RefCell<HashMap<(pg_sys::Oid, CString), Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
+    /// Per trigger OID and argument (a table's triggers name each of its live summaries in an
+    /// argument of their own): the live summary, or why there is none.
+    static CACHE: RefCell<HashMap<(pg_sys::Oid, usize), Result<Box<Live>, String>>> = RefCell::new(HashMap::new());
     static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// The last relations PostgreSQL said changed (InvalidOid: all), numbered, for the entries
     /// taken out of the cache to be used (calls may nest: a trigger of a table a fold writes).
@@ -854,10 +854,11 @@ unsafe fn delta_layout(
     }
 }
 
-/// Run `f` with the live summary configured by `config_name`, one of those trigger `trigger`
-/// keeps, firing on `relation`.
+/// Run `f` with the live summary configured by `config_name`, argument number `argument` of
+/// trigger `trigger`, firing on `relation`.
 pub fn with_live<R>(
     trigger: pg_sys::Oid,
+    argument: usize,
     relation: pg_sys::Oid,
     config_name: &CStr,
     f: impl FnOnce(Result<&mut Live, &str>) -> R,
@@ -867,7 +868,7 @@ pub fn with_live<R>(
         REGISTERED.set(true);
     }
     // taken out while in use, so that an invalidation meanwhile cannot free it under us
-    let key = (trigger, config_name.to_owned());
+    let key = (trigger, argument);
     let mut entry = CACHE.with(|cache| cache.borrow_mut().remove(&key));
     let mut since = INVALIDATIONS.get();
     if let Some(Ok(live)) = &mut entry {

@@ -117,9 +117,9 @@ pub fn try_fold(live: &mut Live, due: bool) -> bool {
 }
 
 thread_local! {
-    /// The live summaries (by trigger, table and configuration, as `with_live` finds them)
-    /// whose writers found it time to look for a fold in this transaction.
-    static AT_COMMIT: std::cell::RefCell<Vec<(pg_sys::Oid, pg_sys::Oid, std::ffi::CString)>> =
+    /// The live summaries (by trigger and argument, table and configuration, as `with_live`
+    /// finds them) whose writers found it time to look for a fold in this transaction.
+    static AT_COMMIT: std::cell::RefCell<Vec<(pg_sys::Oid, usize, pg_sys::Oid, std::ffi::CString)>> =
         const { std::cell::RefCell::new(Vec::new()) };
     static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -131,7 +131,12 @@ thread_local! {
 /// folds of everyone until it committed, while the pending changes, which every reader
 /// merges, piled up. A statement outside a transaction block commits as it ends, so for it
 /// nothing changes.
-pub fn fold_at_commit(trigger: pg_sys::Oid, relation: pg_sys::Oid, config: &std::ffi::CStr) {
+pub fn fold_at_commit(
+    trigger: pg_sys::Oid,
+    argument: usize,
+    relation: pg_sys::Oid,
+    config: &std::ffi::CStr,
+) {
     if !REGISTERED.get() {
         // SAFETY: a callback for the backend's life, registered once
         unsafe { pg_sys::RegisterXactCallback(Some(at_transaction_end), std::ptr::null_mut()) };
@@ -141,9 +146,9 @@ pub fn fold_at_commit(trigger: pg_sys::Oid, relation: pg_sys::Oid, config: &std:
         let mut due = due.borrow_mut();
         if !due
             .iter()
-            .any(|(t, _, c)| *t == trigger && c.as_c_str() == config)
+            .any(|&(t, a, _, _)| t == trigger && a == argument)
         {
-            due.push((trigger, relation, config.to_owned()));
+            due.push((trigger, argument, relation, config.to_owned()));
         }
     });
 }
@@ -161,8 +166,8 @@ unsafe extern "C-unwind" fn at_transaction_end(
     }
     // the statement's snapshot is gone by now: the fold's queries take the transaction's
     unsafe { pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot()) };
-    for (trigger, relation, config) in due {
-        crate::live_config::with_live(trigger, relation, &config, |live| {
+    for (trigger, argument, relation, config) in due {
+        crate::live_config::with_live(trigger, argument, relation, &config, |live| {
             if let Ok(live) = live {
                 try_fold(live, true);
             }

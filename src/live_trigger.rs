@@ -295,7 +295,7 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         let mut kept: Vec<pg_sys::Oid> = Vec::new();
         for i in 0..trigger.tgnargs as usize {
             let config = CStr::from_ptr(*trigger.tgargs.add(i));
-            live_config::with_live(trigger.tgoid, relation, config, |live| {
+            live_config::with_live(trigger.tgoid, i, relation, config, |live| {
                 match live {
                 Err(why) => warning!(
                     "the live summary kept by trigger {} on {} does not summarize this change: {why}",
@@ -314,7 +314,7 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
                     if op == pg_sys::TRIGGER_EVENT_TRUNCATE {
                         truncate(live, before);
                     } else if summarize(live, data, row_level) {
-                        fold_at_commit(trigger.tgoid, relation, config);
+                        fold_at_commit(trigger.tgoid, i, relation, config);
                     }
                 }
             }
