@@ -18,13 +18,18 @@
 #     answers; p50/p95/p99 latency alone, at given rates, and at a rate while writers add
 #     answers at WRITE_RATE rows per second in all: answers arriving now (the dashboard's last
 #     day), then a backfill spread over the dashboard's year.
+#     Then the same dashboard from a live summary of months kept beside the daily one (no GROUP
+#     BY: its rows are the months), alone and while the same writers add answers.
 #  4. connections: writers that connect for each single-row insert (pgbench -C, jobs and clients
 #     without a pool), CONNECTING_CLIENTS of them, into plain, live and ceiling as in 1; the
 #     pending rows after the live run (such writers must fold too).
+#  5. several: what a second live summary (months beside days) costs writers: single rows and
+#     100-row statements of today's answers into plain, live (days) and live2 (days and months),
+#     synchronous_commit off, as in 1.
 #
 #   bench/live.sh
 #   SECONDS_PER_RUN=60 ROUNDS=3 CLIENTS=32 SYNC="off on" SCENARIOS="100 today,1 today,1000 today,100 spread" \
-#     PARTS="inserts storage dashboard connections" STORAGE_MINUTES=10 RAW_ANSWERS=10000000 DASHBOARD_RATES="16 32" \
+#     PARTS="inserts storage dashboard connections several" STORAGE_MINUTES=10 RAW_ANSWERS=10000000 DASHBOARD_RATES="16 32" \
 #     WRITE_RATE=2000 CONNECTING_CLIENTS=4 bench/live.sh
 #   PG_CONFIG=/path/to/pg_config bench/live.sh    (default: Debian's PostgreSQL 15)
 set -euo pipefail
@@ -40,7 +45,7 @@ SYNC=${SYNC:-"off on"}
 DASHBOARD_RATES=${DASHBOARD_RATES:-"16 32"}   # dashboards refreshing: queries per second from all clients
 WRITE_RATE=${WRITE_RATE:-2000}                # answers per second the writers add during the dashboard's last run
 SCENARIOS=${SCENARIOS:-"100 today,1 today,1000 today,100 spread"}  # rows per statement, when the answers are
-PARTS=${PARTS:-"inserts storage dashboard connections"}
+PARTS=${PARTS:-"inserts storage dashboard connections several"}
 CONNECTING_CLIENTS=${CONNECTING_CLIENTS:-4}  # part 4: writers that connect for each insert
 STORAGE_MINUTES=${STORAGE_MINUTES:-10}
 PORT=${NPS_BENCH_PORT:-28818}
@@ -87,14 +92,17 @@ psql -d nps_live_bench <<'SQL'
 CREATE TABLE plain (id bigserial PRIMARY KEY, segment int, answered_at timestamptz NOT NULL DEFAULT now(), score smallint);
 CREATE TABLE live (LIKE plain INCLUDING ALL);
 CREATE TABLE ceiling (LIKE plain INCLUDING ALL);
+CREATE TABLE live2 (LIKE plain INCLUDING ALL);
 CREATE FUNCTION nothing() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
 CREATE TRIGGER nothing AFTER INSERT ON ceiling REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION nothing();
 SELECT nps_live_summary('live', 'score', 'answered_at', '1 day', '{segment}') \g /dev/null
+SELECT nps_live_summary('live2', 'score', 'answered_at', '1 day', '{segment}') \g /dev/null
+SELECT nps_live_summary('live2', 'score', 'answered_at', '1 month', '{segment}', target => 'live2_monthly') \g /dev/null
 SQL
 # $1 = rows per statement, $2 = the time of an answer: one script per table
 write_scripts() {
   local rows=$1 at=$2
-  for t in plain live ceiling; do
+  for t in plain live ceiling live2; do
     if [ "$rows" = 1 ]; then
       printf '\\set segment random(0, 49)\n\\set score random(0, 10)\nINSERT INTO %s (segment, answered_at, score) VALUES (:segment, %s, :score);\n' \
         "$t" "$at" > "$work/$t.sql"
@@ -258,6 +266,31 @@ for writes in "today:answers of today" "spread:answers spread over 2025"; do
 done
 psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('answers'))"
 printf '   %-66s %s\n' "raw answers, 1 client, 3 queries:" "$(latencies "$work/raw_dashboard.sql" 1 -t 3)"
+
+# months beside days: a second live summary, whose rows are the dashboard's months
+start=$(date +%s)
+psql -d nps_live_bench -c "SELECT nps_live_summary('answers', 'score', 'answered_at', '1 month', '{segment}', target => 'answers_monthly')" \
+     -c "VACUUM ANALYZE answers_monthly_data" >/dev/null
+echo "   a live summary of months beside it: filled in $(( $(date +%s) - start )) s, $(psql -d nps_live_bench -At -c "SELECT count(*) || ' keys, ' || pg_size_pretty(pg_total_relation_size('answers_monthly_data')) FROM answers_monthly_data")"
+dashboard "SELECT bucket AS month, segment, summary AS s FROM answers_monthly
+           WHERE bucket >= '2025-01-01' AND bucket < '2026-01-01'" > "$work/monthly_dashboard.sql"
+same=$(psql -d nps_live_bench -At -c "SELECT (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/monthly_dashboard.sql")) x)
+                                           = (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/raw_dashboard.sql")) x)")
+echo "   the months' dashboard returns the same 600 rows: $same"
+printf '   %-66s %s\n' "months' live view, 1 client, ${SECONDS_PER_RUN} s:" "$(latencies "$work/monthly_dashboard.sql" 1 -T "$SECONDS_PER_RUN")"
+printf '   %-66s %s\n' "months' live view, $CLIENTS clients, $last_rate queries/s in all:" \
+  "$(latencies "$work/monthly_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
+for writes in "today:answers of today" "spread:answers spread over 2025"; do
+  ( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
+      --rate $((WRITE_RATE / 20)) -f "$work/writer_${writes%%:*}.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
+  writers=$!
+  printf '   %-66s %s\n' "months' live view, $CLIENTS clients, $last_rate queries/s, writers adding ${writes#*:}:" \
+    "$(latencies "$work/monthly_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
+  wait $writers
+  echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers, $WRITE_RATE answers/s, to both live summaries)"
+done
+psql -d nps_live_bench -At -c "SELECT '   both live summaries equal their recomputations: ' || ((SELECT count(*) = 0 FROM nps_live_summary_check('answers_nps_live'))
+                                                   AND (SELECT count(*) = 0 FROM nps_live_summary_check('answers_monthly')))"
 fi
 if [[ " $PARTS " == *" connections "* ]]; then
 echo "== 4. a connection per write: $CONNECTING_CLIENTS clients connecting for each single-row insert of today's answers, ${SECONDS_PER_RUN} s per run, synchronous_commit off"
@@ -282,5 +315,35 @@ print(f"   median live / plain {statistics.median(live):.2f} ({min(live):.2f} ..
       f"ceiling {statistics.median(ceil):.2f} ({min(ceil):.2f} .. {max(ceil):.2f})")
 PY
 psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('live'))"
+fi
+if [[ " $PARTS " == *" several "* ]]; then
+echo "== 5. a second live summary: $CLIENTS clients, ${SECONDS_PER_RUN} s per run, synchronous_commit off; rows per second of plain, live (days) and live2 (days and months)"
+for rows in 1 100; do
+  write_scripts "$rows" "now()"
+  for round in $(seq "$ROUNDS"); do
+    case $((round % 3)) in 1) order="plain live live2" ;; 2) order="live live2 plain" ;; *) order="live2 plain live" ;; esac
+    declare -A tps=()
+    for t in $order; do
+      psql -d nps_live_bench -c "TRUNCATE $t" -c "CHECKPOINT"
+      tps[$t]=$(pgbench_tps "$work/$t.sql" "$SECONDS_PER_RUN" "-c synchronous_commit=off")
+    done
+    awk -v rows="$rows" -v round="$round" -v plain="${tps[plain]}" -v live="${tps[live]}" -v live2="${tps[live2]}" \
+      'BEGIN { printf "   %4d-row statements, round %s: rows per second plain %.0f, live %.0f, live2 %.0f; live/plain %.2f, live2/plain %.2f\n",
+               rows, round, plain * rows, live * rows, live2 * rows, live / plain, live2 / plain }' | tee -a "$work/several.txt"
+  done
+done
+python3 - "$work/several.txt" <<'PY'
+import sys, re, statistics, collections
+runs = collections.defaultdict(list)
+for l in open(sys.argv[1]):
+    m = re.search(r"(\d+)-row statements.*live/plain ([0-9.]+), live2/plain ([0-9.]+)", l)
+    runs[m.group(1)].append((float(m.group(2)), float(m.group(3))))
+for rows, r in runs.items():
+    one, two = [x[0] for x in r], [x[1] for x in r]
+    print(f"   {rows:>4}-row statements: median live / plain {statistics.median(one):.2f} ({min(one):.2f} .. {max(one):.2f}), "
+          f"live2 / plain {statistics.median(two):.2f} ({min(two):.2f} .. {max(two):.2f})")
+PY
+psql -d nps_live_bench -At -c "SELECT '   live2''s two live summaries equal their recomputations: ' || ((SELECT count(*) = 0 FROM nps_live_summary_check('live2_nps_live'))
+                                                   AND (SELECT count(*) = 0 FROM nps_live_summary_check('live2_monthly')))"
 fi
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
