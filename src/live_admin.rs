@@ -870,7 +870,8 @@ fn drop_triggers(client: &mut SpiClient, root: pg_sys::Oid) {
     }
 }
 
-/// The configuration tables a source's triggers name, one per live summary of this design.
+/// The configuration tables a source's triggers name, one per live summary of this design, as
+/// they are named now (their schema may have been renamed since the triggers were made).
 fn configs_of_source(root: pg_sys::Oid) -> Vec<String> {
     Spi::get_one_with_args::<Vec<u8>>(
         "SELECT g.tgargs
@@ -882,7 +883,12 @@ fn configs_of_source(root: pg_sys::Oid) -> Vec<String> {
     )
     .ok()
     .flatten()
-    .map(|args| trigger_args(&args))
+    .map(|args| {
+        trigger_args(&args)
+            .into_iter()
+            .map(|a| live_config::config_named(&a, root).map_or(a, live_config::relation_text))
+            .collect()
+    })
     .unwrap_or_default()
 }
 
@@ -1660,7 +1666,7 @@ fn unkept_problems(root: pg_sys::Oid, config: pg_sys::Oid) -> Vec<(String, Strin
         .filter(|(_, _, args)| {
             !trigger_args(args)
                 .iter()
-                .any(|a| config_oid(a) == Some(config))
+                .any(|a| live_config::config_named(a, root) == Some(config))
         })
         .map(|(relation, name, _)| {
             (

@@ -500,16 +500,28 @@ pub fn quote(name: &str) -> String {
 /// Find and check everything a trigger of `relation` with configuration table `config_name`
 /// needs, as the owner of the relation's root. An Err says why this is no live summary's
 /// trigger (or no longer works) and is a warning, never an error.
-fn load(relation: pg_sys::Oid, config_name: &str) -> Result<Live, String> {
-    let (root, owner) = root_and_owner(relation);
-    let _owner = AsOwner::new(owner);
-    let config_oid = Spi::get_one_with_args::<pg_sys::Oid>(
-        "SELECT pg_catalog.to_regclass($1)::pg_catalog.oid",
-        &[config_name.into()],
+/// The configuration table a trigger's argument names: by that name, or, when the schema was
+/// renamed since, by the same table name in the schema the source `root` is in now (a live
+/// summary's tables are made in its source's schema; whose the table is is checked after).
+pub fn config_named(argument: &str, root: pg_sys::Oid) -> Option<pg_sys::Oid> {
+    Spi::get_one_with_args::<pg_sys::Oid>(
+        "SELECT coalesce(pg_catalog.to_regclass($1), (
+                SELECT c.oid FROM pg_catalog.pg_class c
+                 WHERE c.relnamespace OPERATOR(pg_catalog.=) (SELECT s.relnamespace FROM pg_catalog.pg_class s WHERE s.oid OPERATOR(pg_catalog.=) $2)
+                   AND c.relname OPERATOR(pg_catalog.=) (pg_catalog.parse_ident($1))[2]))::pg_catalog.oid",
+        &[argument.into(), unsafe {
+            pgrx::datum::DatumWithOid::new(root, pg_sys::OIDOID)
+        }],
     )
     .ok()
     .flatten()
-    .ok_or_else(|| format!("its configuration table {config_name} does not exist"))?;
+}
+
+fn load(relation: pg_sys::Oid, config_name: &str) -> Result<Live, String> {
+    let (root, owner) = root_and_owner(relation);
+    let _owner = AsOwner::new(owner);
+    let config_oid = config_named(config_name, root)
+        .ok_or_else(|| format!("its configuration table {config_name} does not exist"))?;
     let config = read_config(config_oid)?;
     if config.format != FORMAT {
         return Err(format!(

@@ -91,6 +91,21 @@ SELECT nps_live_summary_refresh('responses');
 SELECT source_name, score_column, time_column, segments FROM answers_nps_live_config;
 SELECT nps_live_summary_drop('responses', true);
 DROP TABLE responses;
+-- Renaming the schema: the triggers name the configuration by its old schema; it is found in
+-- the source's schema by its own name, and the next refresh names it anew.
+CREATE SCHEMA survey;
+CREATE TABLE survey.answers (id int, plan text, day date, score int);
+INSERT INTO survey.answers VALUES (1, 'free', '2026-01-05', 9);
+SELECT nps_live_summary('survey.answers', 'score', 'day', '1 day', '{plan}');
+ALTER SCHEMA survey RENAME TO feedback;
+INSERT INTO feedback.answers VALUES (2, 'pro', '2026-01-05', 10);
+SELECT bucket, plan, summary FROM feedback.answers_nps_live ORDER BY bucket, plan;
+SELECT * FROM nps_live_summary_check('feedback.answers');
+SELECT nps_live_summary_refresh('feedback.answers') AS corrected;
+SELECT DISTINCT encode(tgargs, 'escape') AS configuration FROM pg_trigger WHERE tgrelid = 'feedback.answers'::regclass;
+SELECT source_name FROM feedback.answers_nps_live_config;
+SELECT nps_live_summary_drop('feedback.answers', true);
+DROP SCHEMA feedback CASCADE;
 
 -- Loads made with triggers disabled, and rows changed behind the summary's back: check shows
 -- each key that differs (and that the triggers are off); refresh puts it right, for a range of
