@@ -224,9 +224,12 @@ dashboard "SELECT date_trunc('month', bucket) AS month, segment, rollup(summary)
            WHERE bucket >= '2025-01-01' AND bucket < '2026-01-01' GROUP BY 1, 2" > "$work/live_dashboard.sql"
 dashboard "SELECT date_trunc('month', answered_at) AS month, segment, nps_agg(score) AS s FROM answers
            WHERE answered_at >= '2025-01-01' AND answered_at < '2026-01-01' GROUP BY 1, 2" > "$work/raw_dashboard.sql"
-same=$(psql -d nps_live_bench -At -c "SELECT (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/live_dashboard.sql")) x)
-                                           = (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/raw_dashboard.sql")) x)")
-echo "   both queries return the same 600 rows: $same"
+# same_rows A B: whether the queries of two scripts return the same rows
+same_rows() {
+  psql -d nps_live_bench -At -c "SELECT (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$1")) x)
+                                      = (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$2")) x)"
+}
+echo "   both queries return the same 600 rows: $(same_rows "$work/live_dashboard.sql" "$work/raw_dashboard.sql")"
 # writers adding answers while dashboards read them, WRITE_RATE in all, 20 a statement: answers
 # arriving now (the last day of the dashboard's year), and a backfill spread over its year
 writer() {  # $1 = the answers' time
@@ -255,15 +258,20 @@ for rate in $DASHBOARD_RATES; do
     "$(latencies "$work/live_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$rate")"
 done
 last_rate=${DASHBOARD_RATES##* }
-for writes in "today:answers of today" "spread:answers spread over 2025"; do
-  ( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
-      --rate $((WRITE_RATE / 20)) -f "$work/writer_${writes%%:*}.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
-  writers=$!
-  printf '   %-66s %s\n' "live view, $CLIENTS clients, $last_rate queries/s, writers adding ${writes#*:}:" \
-    "$(latencies "$work/live_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
-  wait $writers
-  echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers, $WRITE_RATE answers/s)"
-done
+# under_writers SCRIPT LABEL: the dashboard at the last rate while the writers add answers of
+# today, then while they add answers spread over the year
+under_writers() {
+  for writes in "today:answers of today" "spread:answers spread over 2025"; do
+    ( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
+        --rate $((WRITE_RATE / 20)) -f "$work/writer_${writes%%:*}.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
+    writers=$!
+    printf '   %-66s %s\n' "$2, $CLIENTS clients, $last_rate queries/s, writers adding ${writes#*:}:" \
+      "$(latencies "$1" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
+    wait $writers
+    echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers, $WRITE_RATE answers/s)"
+  done
+}
+under_writers "$work/live_dashboard.sql" "live view"
 psql -d nps_live_bench -At -c "SELECT '   live summary equals its recomputation: ' || (SELECT count(*) = 0 FROM nps_live_summary_check('answers'))"
 printf '   %-66s %s\n' "raw answers, 1 client, 3 queries:" "$(latencies "$work/raw_dashboard.sql" 1 -t 3)"
 
@@ -274,21 +282,11 @@ psql -d nps_live_bench -c "SELECT nps_live_summary('answers', 'score', 'answered
 echo "   a live summary of months beside it: filled in $(( $(date +%s) - start )) s, $(psql -d nps_live_bench -At -c "SELECT count(*) || ' keys, ' || pg_size_pretty(pg_total_relation_size('answers_monthly_data')) FROM answers_monthly_data")"
 dashboard "SELECT bucket AS month, segment, summary AS s FROM answers_monthly
            WHERE bucket >= '2025-01-01' AND bucket < '2026-01-01'" > "$work/monthly_dashboard.sql"
-same=$(psql -d nps_live_bench -At -c "SELECT (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/monthly_dashboard.sql")) x)
-                                           = (SELECT md5(string_agg(x::text, ';' ORDER BY x::text)) FROM ($(sed 's/;$//' "$work/raw_dashboard.sql")) x)")
-echo "   the months' dashboard returns the same 600 rows: $same"
+echo "   the months' dashboard returns the same 600 rows: $(same_rows "$work/monthly_dashboard.sql" "$work/raw_dashboard.sql")"
 printf '   %-66s %s\n' "months' live view, 1 client, ${SECONDS_PER_RUN} s:" "$(latencies "$work/monthly_dashboard.sql" 1 -T "$SECONDS_PER_RUN")"
 printf '   %-66s %s\n' "months' live view, $CLIENTS clients, $last_rate queries/s in all:" \
   "$(latencies "$work/monthly_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
-for writes in "today:answers of today" "spread:answers spread over 2025"; do
-  ( PGOPTIONS="-c synchronous_commit=off" "$BIN/pgbench" -n -h "$HOST" -p "$PORT" -U postgres -c 8 -j 1 -T "$SECONDS_PER_RUN" \
-      --rate $((WRITE_RATE / 20)) -f "$work/writer_${writes%%:*}.sql" nps_live_bench > "$work/writers.out" 2>&1 ) &
-  writers=$!
-  printf '   %-66s %s\n' "months' live view, $CLIENTS clients, $last_rate queries/s, writers adding ${writes#*:}:" \
-    "$(latencies "$work/monthly_dashboard.sql" "$CLIENTS" -T "$SECONDS_PER_RUN" --rate "$last_rate")"
-  wait $writers
-  echo "   (the writers added $(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$work/writers.out") statements of 20 answers, $WRITE_RATE answers/s, to both live summaries)"
-done
+under_writers "$work/monthly_dashboard.sql" "months' live view"
 psql -d nps_live_bench -At -c "SELECT '   both live summaries equal their recomputations: ' || ((SELECT count(*) = 0 FROM nps_live_summary_check('answers_nps_live'))
                                                    AND (SELECT count(*) = 0 FROM nps_live_summary_check('answers_monthly')))"
 fi
