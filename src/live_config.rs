@@ -497,9 +497,6 @@ pub fn quote(name: &str) -> String {
     }
 }
 
-/// Find and check everything a trigger of `relation` with configuration table `config_name`
-/// needs, as the owner of the relation's root. An Err says why this is no live summary's
-/// trigger (or no longer works) and is a warning, never an error.
 /// The configuration table a trigger's argument names: by that name, or, when the schema was
 /// renamed since, by the same table name in the schema the source `root` is in now (a live
 /// summary's tables are made in its source's schema; whose the table is is checked after).
@@ -517,6 +514,9 @@ pub fn config_named(argument: &str, root: pg_sys::Oid) -> Option<pg_sys::Oid> {
     .flatten()
 }
 
+/// Find and check everything a trigger of `relation` with configuration table `config_name`
+/// needs, as the owner of the relation's root. An Err says why this is no live summary's
+/// trigger (or no longer works) and is a warning, never an error.
 fn load(relation: pg_sys::Oid, config_name: &str) -> Result<Live, String> {
     let (root, owner) = root_and_owner(relation);
     let _owner = AsOwner::new(owner);

@@ -293,15 +293,17 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
         // twice, however spelled (a trigger someone else made), would count its answers twice
         let several = trigger.tgnargs > 1;
         let mut kept: Vec<pg_sys::Oid> = Vec::new();
+        let not_summarized = |why: &str| {
+            warning!(
+                "the live summary kept by trigger {} on {} does not summarize this change: {why}",
+                name.to_string_lossy(),
+                live_config::relation_text(relation)
+            )
+        };
         for i in 0..trigger.tgnargs as usize {
             let config = CStr::from_ptr(*trigger.tgargs.add(i));
-            live_config::with_live(trigger.tgoid, i, relation, config, |live| {
-                match live {
-                Err(why) => warning!(
-                    "the live summary kept by trigger {} on {} does not summarize this change: {why}",
-                    name.to_string_lossy(),
-                    live_config::relation_text(relation)
-                ),
+            live_config::with_live(trigger.tgoid, i, relation, config, |live| match live {
+                Err(why) => not_summarized(why),
                 Ok(live) if kept.contains(&live.config) => warning!(
                     "trigger {} names the live summary {} more than once: it keeps it once",
                     name.to_string_lossy(),
@@ -317,7 +319,6 @@ unsafe fn maintain(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys::Datum {
                         fold_at_commit(trigger.tgoid, i, relation, config);
                     }
                 }
-            }
             });
         }
         pg_sys::Datum::from(0)
