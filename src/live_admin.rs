@@ -705,14 +705,18 @@ fn bucket_rule(def: &Definition) -> String {
 /// Install the triggers on the source and every member of its partition tree that lacks them,
 /// with the enabled states they need: statement triggers for ordinary sessions, row triggers
 /// for replication (REPLICA), TRUNCATE in both (ALWAYS). Each keeps every live summary of the
-/// source (`configs`, one argument each): a trigger that keeps others is made again. Returns
-/// how many relations got some.
+/// source (`configs`, one argument each, named as they are now): a trigger that keeps others is
+/// made again. Returns how many relations got some.
 fn install_triggers(
     client: &mut SpiClient,
     root: pg_sys::Oid,
     ext: &str,
-    configs: &[String],
+    configs: &[pg_sys::Oid],
 ) -> i64 {
+    let configs: Vec<String> = configs
+        .iter()
+        .map(|&c| live_config::relation_text(c))
+        .collect();
     // tgargs: each argument followed by a zero byte
     let args: Vec<u8> = configs
         .iter()
@@ -870,9 +874,9 @@ fn drop_triggers(client: &mut SpiClient, root: pg_sys::Oid) {
     }
 }
 
-/// The configuration tables a source's triggers name, one per live summary of this design, as
-/// they are named now (their schema may have been renamed since the triggers were made).
-fn configs_of_source(root: pg_sys::Oid) -> Vec<String> {
+/// The configuration tables a source's triggers name, one per live summary of this design, found
+/// even when their schema was renamed since the triggers were made.
+fn configs_of_source(root: pg_sys::Oid) -> Vec<pg_sys::Oid> {
     Spi::get_one_with_args::<Vec<u8>>(
         "SELECT g.tgargs
            FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
@@ -885,8 +889,8 @@ fn configs_of_source(root: pg_sys::Oid) -> Vec<String> {
     .flatten()
     .map(|args| {
         trigger_args(&args)
-            .into_iter()
-            .map(|a| live_config::config_named(&a, root).map_or(a, live_config::relation_text))
+            .iter()
+            .filter_map(|a| live_config::config_named(a, root))
             .collect()
     })
     .unwrap_or_default()
@@ -903,15 +907,15 @@ fn trigger_args(tgargs: &[u8]) -> Vec<String> {
 
 /// The live summaries a source's triggers are to keep: those they keep that still exist, and
 /// `add` (unless they keep it) or without `remove`.
-fn configs_kept(root: pg_sys::Oid, add: Option<&str>, remove: Option<&str>) -> Vec<String> {
-    let mut configs: Vec<String> = configs_of_source(root)
-        .into_iter()
-        .filter(|c| config_oid(c).is_some_and(|o| remove.is_none_or(|r| config_oid(r) != Some(o))))
-        .collect();
-    if let Some(add) = add {
-        if !configs.iter().any(|c| config_oid(c) == config_oid(add)) {
-            configs.push(add.to_string());
-        }
+fn configs_kept(
+    root: pg_sys::Oid,
+    add: Option<pg_sys::Oid>,
+    remove: Option<pg_sys::Oid>,
+) -> Vec<pg_sys::Oid> {
+    let mut configs = configs_of_source(root);
+    configs.retain(|&c| Some(c) != remove);
+    if let Some(add) = add.filter(|a| !configs.contains(a)) {
+        configs.push(add);
     }
     configs
 }
@@ -939,12 +943,8 @@ fn config_oid(name: &str) -> Option<pg_sys::Oid> {
 }
 
 /// Whether the relation still carries the triggers of the live summary configured by `config`.
-fn has_live_triggers(relation: pg_sys::Oid, config: &str) -> bool {
-    let oid = config_oid(config);
-    oid.is_some()
-        && configs_of_source(relation)
-            .iter()
-            .any(|c| config_oid(c) == oid)
+fn has_live_triggers(relation: pg_sys::Oid, config: pg_sys::Oid) -> bool {
+    configs_of_source(relation).contains(&config)
 }
 
 fn create(
@@ -974,7 +974,7 @@ fn create(
     let live_qualified = format!("{}.{}", quote(&table.schema), quote(&names.live));
     // several live summaries of one table (days and months, say) each have their own name
     let config_name = format!("{}.{}", quote(&table.schema), quote(&names.config));
-    if has_live_triggers(source, &config_name) {
+    if config_oid(&config_name).is_some_and(|c| has_live_triggers(source, c)) {
         fail_hint(
             PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
             format!("{} already has the live summary {live_qualified}", table.name),
@@ -1044,7 +1044,7 @@ fn create(
 
     let live_oid = Spi::connect_mut(|client| {
         let kept = prepare_storage(client, &plan);
-        let configs = configs_kept(source, Some(&plan.config_name()), None);
+        let configs = configs_kept(source, config_oid(&plan.config_name()), None);
         install_triggers(client, source, &plan.ext, &configs);
         if !kept {
             plan.fill(client);
@@ -1116,9 +1116,7 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     // models) calls here while the old one, renamed, still has the live summary.
     if let Some((config_oid, ..)) = &found[3] {
         if let Ok(config) = live_config::read_config(*config_oid) {
-            if config.source != plan.table.oid
-                && has_live_triggers(config.source, &plan.config_name())
-            {
+            if config.source != plan.table.oid && has_live_triggers(config.source, *config_oid) {
                 let holder = live_config::relation_text(config.source);
                 fail_hint(
                     PgSqlErrorCode::ERRCODE_DUPLICATE_OBJECT,
@@ -1375,7 +1373,7 @@ fn named(relation: pg_sys::Oid) -> Option<(pg_sys::Oid, String)> {
         if configs.len() > 1 {
             let views: Vec<String> = configs
                 .iter()
-                .filter_map(|c| live_config::read_config(config_oid(c)?).ok())
+                .filter_map(|&c| live_config::read_config(c).ok())
                 .map(|c| live_config::relation_text(c.live))
                 .collect();
             fail_hint(
@@ -1389,7 +1387,7 @@ fn named(relation: pg_sys::Oid) -> Option<(pg_sys::Oid, String)> {
                 "Name one by its view.",
             );
         }
-        configs.into_iter().next()?
+        live_config::relation_text(*configs.first()?)
     };
     Some((config_oid(&name)?, name))
 }
@@ -1448,7 +1446,7 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
             let mut sources = Vec::new();
             if let Some(c) = found
                 .as_ref()
-                .filter(|c| has_live_triggers(c.source, &config_name))
+                .filter(|c| has_live_triggers(c.source, config))
             {
                 sources.push(c.source);
             }
@@ -1457,7 +1455,7 @@ unsafe fn nps_live_summary_drop_call(fcinfo: pg_sys::FunctionCallInfo) -> pg_sys
             }
             for source in sources {
                 // the triggers go on keeping the source's other live summaries, if any
-                let others = configs_kept(source, None, Some(&config_name));
+                let others = configs_kept(source, None, Some(config));
                 if others.is_empty() {
                     drop_triggers(client, source);
                 } else {
@@ -1790,8 +1788,7 @@ fn nps_live_summary_refresh(
     let changed = {
         let _owner = AsOwner::new(live.owner);
         Spi::connect_mut(|client| {
-            let config = live_config::relation_text(live.config);
-            let configs = configs_kept(live.root, Some(&config), None);
+            let configs = configs_kept(live.root, Some(live.config), None);
             install_triggers(client, live.root, &live.storage.ext, &configs);
             if live.renamed {
                 write_names(client, &live)?;
