@@ -1131,6 +1131,9 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     }
     let same_shape = found.iter().all(Option::is_some) && shape_matches(plan);
     if same_shape {
+        // the new source may be logged where the old one was not, or the reverse
+        let oid = |i: usize| found[i].as_ref().map_or(pg_sys::InvalidOid, |f| f.0);
+        match_persistence(client, plan.table.oid, [oid(1), oid(2)]);
         run(client, &format!("DELETE FROM {}", plan.storage.delta));
         run(client, &format!("DELETE FROM {}", plan.storage.data));
         plan.write_config(client);
@@ -1675,6 +1678,62 @@ fn unkept_problems(root: pg_sys::Oid, config: pg_sys::Oid) -> Vec<(String, Strin
         .collect()
 }
 
+/// The summary's tables (`tables`: data and delta) that are not as logged as their source, each
+/// as shown to the caller, qualified for SQL, and whether the source is logged. A crash empties
+/// unlogged tables: a summary must lose what its answers lose, no more and no less, so an
+/// `ALTER TABLE ... SET LOGGED` (or `UNLOGGED`) of the source is one for its summary too.
+fn unmatched_persistence(
+    source: pg_sys::Oid,
+    tables: [pg_sys::Oid; 2],
+) -> Vec<(String, String, bool)> {
+    Spi::connect(|client| {
+        client
+            .select(
+                "SELECT c.oid::pg_catalog.regclass::text, pg_catalog.format('%I.%I', n.nspname, c.relname),
+                        s.relpersistence = 'p'
+                   FROM pg_catalog.pg_class s, pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  WHERE s.oid = $1 AND c.oid IN ($2, $3) AND c.relpersistence <> s.relpersistence
+                  ORDER BY 1",
+                None,
+                &[oid_arg(source), oid_arg(tables[0]), oid_arg(tables[1])],
+            )?
+            .map(|r| {
+                Ok((
+                    r.get::<String>(1)?.unwrap_or_default(),
+                    r.get::<String>(2)?.unwrap_or_default(),
+                    r.get::<bool>(3)?.unwrap_or_default(),
+                ))
+            })
+            .collect::<Result<Vec<_>, pgrx::spi::Error>>()
+    })
+    .unwrap_or_else(|e| error!("{e}"))
+}
+
+/// `ALTER TABLE` each of the summary's tables that is not as logged as its source.
+fn match_persistence(client: &mut SpiClient, source: pg_sys::Oid, tables: [pg_sys::Oid; 2]) {
+    for (_, table, logged) in unmatched_persistence(source, tables) {
+        let persistence = if logged { "LOGGED" } else { "UNLOGGED" };
+        run(client, &format!("ALTER TABLE {table} SET {persistence}"));
+    }
+}
+
+fn persistence_problems(live: &Live) -> Vec<(String, String)> {
+    unmatched_persistence(live.root, [live.data, live.delta])
+        .into_iter()
+        .map(|(relation, _, logged)| {
+            let problem = if logged {
+                "is unlogged while its source is logged: a crash would empty it and keep the answers"
+            } else {
+                "is logged while its source is unlogged: a crash would empty the answers and keep it"
+            };
+            (
+                relation,
+                format!("{problem}; nps_live_summary_refresh makes it as logged as its source"),
+            )
+        })
+        .collect()
+}
+
 /// A live summary whose data comes from a subscription (a publication of every table brings
 /// the publisher's live summary with the answers) while its triggers summarize the answers the
 /// subscription applies: each answer counts twice.
@@ -1721,6 +1780,7 @@ fn nps_live_summary_check(
     let problems = coverage_problems(live.root)
         .into_iter()
         .chain(unkept_problems(live.root, live.config))
+        .chain(persistence_problems(&live))
         .chain(subscribed_problem(&live));
     for (relation, problem) in problems {
         rows.push((
@@ -1788,6 +1848,7 @@ fn nps_live_summary_refresh(
     let changed = {
         let _owner = AsOwner::new(live.owner);
         Spi::connect_mut(|client| {
+            match_persistence(client, live.root, [live.data, live.delta]);
             let configs = configs_kept(live.root, Some(live.config), None);
             install_triggers(client, live.root, &live.storage.ext, &configs);
             if live.renamed {
