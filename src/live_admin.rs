@@ -12,7 +12,7 @@
 
 use crate::acting::{may_act_as, AsOwner};
 use crate::live_bucket::{self, TimeKind};
-use crate::live_config::{self, quote, Config, Live};
+use crate::live_config::{self, literal, quote, Config, Live};
 use crate::live_sql::{Source, Storage};
 use pgrx::datum::DatumWithOid;
 use pgrx::prelude::*;
@@ -173,10 +173,6 @@ fn must_own(table: &SourceTable, what: &str) {
             "Only the table's owner (or a member of the owning role) creates, refreshes and drops a live summary; the TRIGGER privilege is not enough.",
         );
     }
-}
-
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// The names of a live summary's relations.

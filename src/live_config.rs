@@ -696,8 +696,15 @@ fn keys_equal_by_image(data: &[DataColumn]) -> bool {
         })
 }
 
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+/// A string constant, read the same whatever the session's standard_conforming_strings: with
+/// backslashes it is an escape string, as `quote_literal` writes it.
+pub fn literal(text: &str) -> String {
+    let quoted = text.replace('\'', "''");
+    if text.contains('\\') {
+        format!("E'{}'", quoted.replace('\\', "\\\\"))
+    } else {
+        format!("'{quoted}'")
+    }
 }
 
 /// The arguments after the time of `nps_live_bucket` for this bucket (and zone).

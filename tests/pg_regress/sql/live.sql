@@ -556,6 +556,28 @@ DROP TABLE odd_nps_live_delta CASCADE;
 INSERT INTO odd VALUES ('c', 1, '2026-01-06', 7);
 SELECT count(*) AS answers_kept FROM odd;
 SELECT nps_live_summary_drop('odd', true);
+-- Names with backslashes and a quote, in a session whose standard_conforming_strings is off
+-- (an old application's): the names reach the triggers' arguments, the SQL made, and check's
+-- keys as they are.
+CREATE SCHEMA "back\slash";
+CREATE TABLE "back\slash"."it's\odd" (day date, "seg\x" text, score int);
+SET standard_conforming_strings = off;
+SET escape_string_warning = off;
+SELECT nps_live_summary($$"back\slash"."it's\odd"$$, 'score', 'day', '1 day', ARRAY[$$seg\x$$]::name[]);
+INSERT INTO "back\slash"."it's\odd" VALUES ('2026-01-05', 'a', 9), ('2026-01-05', NULL, 3);
+SELECT encode(tgargs, 'escape') AS argument FROM pg_trigger WHERE tgrelid = $$"back\slash"."it's\odd"$$::regclass AND tgname = 'nps_live_insert';
+ALTER TABLE "back\slash"."it's\odd" DISABLE TRIGGER nps_live_insert;
+INSERT INTO "back\slash"."it's\odd" VALUES ('2026-01-05', 'b', 10);
+ALTER TABLE "back\slash"."it's\odd" ENABLE TRIGGER nps_live_insert;
+SELECT key, live, expected FROM nps_live_summary_check($$"back\slash"."it's\odd"$$);
+SELECT nps_live_summary_refresh($$"back\slash"."it's\odd"$$) AS corrected;
+UPDATE "back\slash"."it's\odd" SET score = 0 WHERE "seg\x" = 'a';
+SELECT * FROM "back\slash"."it's\odd_nps_live" ORDER BY 1, 2;
+SELECT count(*) AS differences FROM nps_live_summary_check($$"back\slash"."it's\odd"$$);
+RESET standard_conforming_strings;
+RESET escape_string_warning;
+SELECT nps_live_summary_drop($$"back\slash"."it's\odd"$$, true);
+DROP SCHEMA "back\slash" CASCADE;
 SELECT error_of($$SELECT nps_live_summary('answers', 'score', 'day', '1 day', target => 'answers')$$);
 SELECT error_of($$SELECT nps_live_summary('answers_expected', 'score', 'bucket', '1 day')$$);
 SELECT error_of($$SELECT nps_live_summary('nps_summary', 'score', 'day', '1 day')$$);
