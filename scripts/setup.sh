@@ -25,9 +25,11 @@ packages=(postgresql-15 postgresql-server-dev-15 libclang-dev clang sudo build-e
           pkg-config libssl-dev python3 python3-pip python3-venv)
 "$SETUP_ROOT/scripts/debs.sh" "${packages[@]}"
 
+# A debug build of cargo-pgrx: it only drives cargo and copies files (0.1 s more per call than
+# an optimized one), and builds in 160 s instead of 305 on 2 cores.
 if ! cargo pgrx --version 2>/dev/null | grep -q " $PGRX_VERSION\$"; then
-  echo "== installing cargo-pgrx $PGRX_VERSION (about 5 minutes)"
-  cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --quiet
+  echo "== installing cargo-pgrx $PGRX_VERSION (about 3 minutes)"
+  cargo install cargo-pgrx --version "$PGRX_VERSION" --locked --debug --quiet
 fi
 
 # Other majors' trees (15 is Debian's), then register with pgrx every major whose pg_config is

@@ -82,11 +82,14 @@ layer "PostgreSQL $one_major: load, 32 clients for 45 s, summaries exact" \
   env PG_CONFIG="$(pg_config_for "$one_major")" NPS_SKIP_INSTALL=1 bench/load.sh 45
 
 # pg_upgrade from 15 to 17: from the fetched tree of 15 (see pg_trees.sh for why not Debian's),
-# with the library built for 15 installed into it
+# with the release library and scripts the loop installed into Debian's 15 copied into it (a
+# major's library serves all its minor releases; building it again for the tree takes a minute)
 if [[ " $NPS_PG_MAJORS " == *" 15 "* && " $NPS_PG_MAJORS " == *" 17 "* ]]; then
   scripts/pg_trees.sh 15
-  PG_CONFIG="$STATE/trees/pg15/bin/pg_config" scripts/install.sh --release &&
-    layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$STATE/trees/pg15/bin/pg_config" "$(pg_config_for 17)"
+  debian=$(pg_config_for 15) tree=$STATE/trees/pg15/bin/pg_config
+  cp "$("$debian" --pkglibdir)/nps_ext.so" "$("$tree" --pkglibdir)/" &&
+    cp "$("$debian" --sharedir)"/extension/nps_ext{.control,--*.sql} "$("$tree" --sharedir)/extension/" &&
+    layer "pg_upgrade 15 -> 17" tests/pg_upgrade.sh "$tree" "$(pg_config_for 17)"
 fi
 
 # Beyond one server: a coordinator and two shards with postgres_fdw, on the last major listed
