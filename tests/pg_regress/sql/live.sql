@@ -556,6 +556,46 @@ DROP TABLE odd_nps_live_delta CASCADE;
 INSERT INTO odd VALUES ('c', 1, '2026-01-06', 7);
 SELECT count(*) AS answers_kept FROM odd;
 SELECT nps_live_summary_drop('odd', true);
+-- Writes the user's own machinery makes: foreign keys' cascades (the RI triggers update and
+-- delete answers: ON UPDATE CASCADE changes a segment, SET NULL makes NULL ones), and a
+-- procedure and a DO block that commit after every statement.
+CREATE TABLE customers (id int PRIMARY KEY, country text);
+CREATE TABLE bought (customer int REFERENCES customers ON UPDATE CASCADE ON DELETE CASCADE,
+                     referrer int REFERENCES customers ON UPDATE SET NULL ON DELETE SET NULL, day date, score int);
+INSERT INTO customers SELECT g, 'c' || g % 3 FROM generate_series(1, 50) g;
+INSERT INTO bought SELECT 1 + g % 50, 1 + g % 7, date '2026-01-01' + g % 5, g % 11 FROM generate_series(1, 2000) g;
+SELECT nps_live_summary('bought', 'score', 'day', '1 day', '{customer,referrer}');
+CREATE VIEW bought_expected AS SELECT day, customer, referrer, nps_agg(score) FROM bought GROUP BY 1, 2, 3;
+UPDATE customers SET id = id + 1000 WHERE id % 4 = 0;
+DELETE FROM customers WHERE id % 5 = 0;
+SELECT live_mismatches('bought_nps_live', 'TABLE bought_expected') AS after_cascades,
+       count(*) FILTER (WHERE customer > 1000) AS moved, count(*) FILTER (WHERE referrer IS NULL) AS orphaned
+FROM bought_nps_live;
+CREATE PROCEDURE trickle(n int) LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..n LOOP
+    INSERT INTO bought VALUES (1, 2, date '2026-01-02', i % 11);
+    IF i % 3 = 0 THEN
+      UPDATE bought SET score = 10 - score WHERE customer = 1 AND day = '2026-01-02' AND score = i % 11;
+    END IF;
+    COMMIT;
+  END LOOP;
+END $$;
+CALL trickle(300);
+DO $$ BEGIN
+  FOR i IN 1..100 LOOP
+    DELETE FROM bought WHERE ctid = (SELECT ctid FROM bought WHERE customer = 1 LIMIT 1);
+    COMMIT;
+  END LOOP;
+END $$;
+SELECT live_mismatches('bought_nps_live', 'TABLE bought_expected') AS after_procedures,
+       count(*) FILTER (WHERE customer = 1) AS customer_1_answers FROM bought;
+SELECT count(*) AS differences FROM nps_live_summary_check('bought');
+SELECT nps_live_summary_drop('bought', true);
+DROP VIEW bought_expected;
+DROP TABLE bought, customers;
+DROP PROCEDURE trickle(int);
+
 -- Names with backslashes and a quote, in a session whose standard_conforming_strings is off
 -- (an old application's): the names reach the triggers' arguments, the SQL made, and check's
 -- keys as they are.
