@@ -656,16 +656,7 @@ impl Plan<'_> {
         let source = self.source_sql(&self.table.qualified);
         run(
             client,
-            &format!(
-                "INSERT INTO {} (bucket{}, summary) {}\n ORDER BY 1",
-                self.storage.data,
-                self.storage
-                    .segments
-                    .iter()
-                    .map(|s| format!(", {s}"))
-                    .collect::<String>(),
-                self.storage.recompute(&source, "")
-            ),
+            &self.storage.insert(&self.storage.recompute(&source, "")),
         );
     }
 

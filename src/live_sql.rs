@@ -70,6 +70,46 @@ impl Storage {
             .join(" AND ")
     }
 
+    /// Whether the key of the row `alias` is too wide for data's unique index (a btree entry
+    /// holds at most about a third of a page, and a free-text segment can be longer): such a
+    /// key stays pending, in delta, where no index holds it, merged into one row at every
+    /// fold. Its segments' sizes, uncompressed, against a quarter of a page less 32 bytes a
+    /// key column (the arrays' headers): a little below what the index takes.
+    fn too_wide(&self, alias: &str) -> String {
+        let sizes: Vec<String> = self
+            .segments
+            .iter()
+            .map(|c| format!("COALESCE(pg_catalog.pg_column_size({alias}.{c}), 0)"))
+            .collect();
+        if sizes.is_empty() {
+            return "false".into();
+        }
+        format!(
+            "{} OPERATOR(pg_catalog.>) (SELECT pg_catalog.current_setting('block_size')::pg_catalog.int4 OPERATOR(pg_catalog./) 4 OPERATOR(pg_catalog.-) {})",
+            sizes.join(" OPERATOR(pg_catalog.+) "),
+            32 * (self.segments.len() + 1)
+        )
+    }
+
+    /// Data's rows made of `rows` (a query of key columns and `summary`): those whose key fits
+    /// data's index go into data, the others into delta as one pending row.
+    pub fn insert(&self, rows: &str) -> String {
+        format!(
+            "WITH rows AS ({rows}),
+parked AS ({park})
+INSERT INTO {data} ({cols}, summary) SELECT * FROM rows r WHERE NOT ({wide}) ORDER BY 1",
+            park = self.append(&format!(
+                "SELECT {}, r.summary AS plus, NULL::{} AS minus FROM rows r WHERE {}",
+                self.keys("r"),
+                self.summary_type(),
+                self.too_wide("r")
+            )),
+            data = self.data,
+            cols = self.columns(),
+            wide = self.too_wide("r"),
+        )
+    }
+
     /// The changes in the delta rows `rows` selects, one row per key part: bucket, segments,
     /// plus, minus (one of them NULL).
     fn parts(&self, rows: &str) -> String {
@@ -219,7 +259,9 @@ emptied AS (
             Default::default()
         };
         format!(
-            "WITH changes AS ({changes}),
+            "WITH incoming AS ({changes}),
+changes AS (SELECT * FROM incoming c WHERE NOT ({wide})),
+parked AS ({park}),
 kept AS (
     UPDATE {data} f SET summary = {apply} FROM changes c
      WHERE {c_is_f}{keep}
@@ -233,6 +275,12 @@ SELECT {c_keys}, {ext}.nps_live_apply(NULL, c.plus, c.minus) FROM changes c
             c_keys = self.keys("c"),
             f_keys = self.keys("f"),
             c_is_f = self.same_key("c", "f"),
+            wide = self.too_wide("c"),
+            park = self.append(&format!(
+                "SELECT {}, c.plus, c.minus FROM incoming c WHERE {}",
+                self.keys("c"),
+                self.too_wide("c")
+            )),
         )
     }
 
@@ -394,7 +442,7 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
         let s = storage(&["plan"]);
         let exact_in = s.merge(true, false);
         assert!(exact_in.starts_with(
-            "WITH changes AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::public.l_data[]), \
+            "WITH incoming AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::public.l_data[]), \
              pg_catalog.unnest($2::ext.nps_summary[])) c(bucket, plan, plus, minus)),"
         ));
         assert!(!exact_in.contains("GROUP BY") && !exact_in.contains("DELETE"));
@@ -405,6 +453,33 @@ SELECT m.bucket, m.plan, NULL::ext.nps_summary, m.summary \
             grouped_out.contains("emptied AS (\n    DELETE FROM public.l_data f USING changes c")
         );
         assert!(grouped_out.contains("AND NOT EXISTS (SELECT FROM emptied f WHERE"));
+    }
+
+    #[test]
+    fn keys_too_wide_for_the_index_stay_pending() {
+        let s = storage(&["plan", "note"]);
+        let wide = "COALESCE(pg_catalog.pg_column_size(c.plan), 0) OPERATOR(pg_catalog.+) \
+                    COALESCE(pg_catalog.pg_column_size(c.note), 0) OPERATOR(pg_catalog.>) \
+                    (SELECT pg_catalog.current_setting('block_size')::pg_catalog.int4 OPERATOR(pg_catalog./) 4 \
+                    OPERATOR(pg_catalog.-) 96)";
+        assert_eq!(s.too_wide("c"), wide);
+        // a fold sends the keys that fit to data, the others back to delta, in one row
+        let merge = s.merge(true, true);
+        assert!(merge.contains(&format!(
+            "changes AS (SELECT * FROM incoming c WHERE NOT ({wide})),\nparked AS (INSERT INTO public.l_delta"
+        )));
+        assert!(merge.contains(&format!("FROM incoming c WHERE {wide}) x")));
+        // and so does the first fill
+        let insert = s.insert("SELECT 1");
+        assert!(
+            insert.starts_with("WITH rows AS (SELECT 1),\nparked AS (INSERT INTO public.l_delta")
+        );
+        assert!(insert.ends_with(&format!(
+            "INSERT INTO public.l_data (bucket, plan, note, summary) SELECT * FROM rows r WHERE NOT ({}) ORDER BY 1",
+            s.too_wide("r")
+        )));
+        // keys of the bucket alone always fit
+        assert_eq!(storage(&[]).too_wide("c"), "false");
     }
 
     #[test]
