@@ -1120,7 +1120,7 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     if same_shape {
         // the new source may be logged where the old one was not, or the reverse
         let oid = |i: usize| found[i].as_ref().map_or(pg_sys::InvalidOid, |f| f.0);
-        match_persistence(client, plan.table.oid, [oid(1), oid(2)]);
+        match_persistence(plan.table.oid, [oid(1), oid(2)]);
         run(client, &format!("DELETE FROM {}", plan.storage.delta));
         run(client, &format!("DELETE FROM {}", plan.storage.data));
         plan.write_config(client);
@@ -1677,9 +1677,11 @@ fn unmatched_persistence(
         client
             .select(
                 "SELECT c.oid::pg_catalog.regclass::text, pg_catalog.format('%I.%I', n.nspname, c.relname),
-                        s.relpersistence = 'p'
-                   FROM pg_catalog.pg_class s, pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                  WHERE s.oid = $1 AND c.oid IN ($2, $3) AND c.relpersistence <> s.relpersistence
+                        s.relpersistence OPERATOR(pg_catalog.=) 'p'
+                   FROM pg_catalog.pg_class s, pg_catalog.pg_class c
+                   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                  WHERE s.oid OPERATOR(pg_catalog.=) $1 AND c.oid OPERATOR(pg_catalog.=) ANY (ARRAY[$2, $3])
+                    AND c.relpersistence OPERATOR(pg_catalog.<>) s.relpersistence
                   ORDER BY 1",
                 None,
                 &[oid_arg(source), oid_arg(tables[0]), oid_arg(tables[1])],
@@ -1696,13 +1698,34 @@ fn unmatched_persistence(
     .unwrap_or_else(|e| error!("{e}"))
 }
 
-/// `ALTER TABLE` each of the summary's tables that is not as logged as its source.
-fn match_persistence(client: &mut SpiClient, source: pg_sys::Oid, tables: [pg_sys::Oid; 2]) {
-    for (_, table, logged) in unmatched_persistence(source, tables) {
-        let persistence = if logged { "LOGGED" } else { "UNLOGGED" };
-        run(client, &format!("ALTER TABLE {table} SET {persistence}"));
-    }
+/// `ALTER TABLE` the summary's tables that are not as logged as their source, all or none. Some
+/// servers refuse it for data (PostgreSQL 14.23 and 16.15 here, not Debian's 15.20: "cannot
+/// alter table ... because column ..._delta.nps_live_plus uses its row type"); then a warning
+/// says what to do instead, and the rest goes on.
+fn match_persistence(source: pg_sys::Oid, tables: [pg_sys::Oid; 2]) {
+    let unmatched = unmatched_persistence(source, tables);
+    let Some((_, _, logged)) = unmatched.first() else {
+        return;
+    };
+    let persistence = if *logged { "LOGGED" } else { "UNLOGGED" };
+    let sql: Vec<String> = unmatched
+        .iter()
+        .map(|(_, table, _)| format!("ALTER TABLE {table} SET {persistence}"))
+        .collect();
+    let error = match crate::live_trigger::in_subtransaction(|| Spi::run(&sql.join("; "))) {
+        Ok(Ok(())) => return,
+        Ok(Err(e)) => e.to_string(),
+        Err((_, e)) => e,
+    };
+    let shown: Vec<&str> = unmatched.iter().map(|(shown, ..)| shown.as_str()).collect();
+    warning!(
+        "{} stay as they are, not {persistence} as their source: {error}; {REMAKE}",
+        shown.join(" and ")
+    );
 }
+
+const REMAKE: &str =
+    "where the server refuses it, drop the live summary with its tables and make it again";
 
 fn persistence_problems(live: &Live) -> Vec<(String, String)> {
     unmatched_persistence(live.root, [live.data, live.delta])
@@ -1715,7 +1738,7 @@ fn persistence_problems(live: &Live) -> Vec<(String, String)> {
             };
             (
                 relation,
-                format!("{problem}; nps_live_summary_refresh makes it as logged as its source"),
+                format!("{problem}; nps_live_summary_refresh makes it as logged as its source, {REMAKE}"),
             )
         })
         .collect()
@@ -1835,7 +1858,7 @@ fn nps_live_summary_refresh(
     let changed = {
         let _owner = AsOwner::new(live.owner);
         Spi::connect_mut(|client| {
-            match_persistence(client, live.root, [live.data, live.delta]);
+            match_persistence(live.root, [live.data, live.delta]);
             let configs = configs_kept(live.root, Some(live.config), None);
             install_triggers(client, live.root, &live.storage.ext, &configs);
             if live.renamed {
