@@ -1699,7 +1699,7 @@ fn unmatched_persistence(
 }
 
 /// `ALTER TABLE` the summary's tables that are not as logged as their source, all or none. Some
-/// servers refuse it for data (PostgreSQL 14.23 and 16.15 here, not Debian's 15.20: "cannot
+/// servers refuse it for data (14.23, 16.15, 17.11 and 18.6 here, not Debian's 15.20: "cannot
 /// alter table ... because column ..._delta.nps_live_plus uses its row type"); then a warning
 /// says what to do instead, and the rest goes on.
 fn match_persistence(source: pg_sys::Oid, tables: [pg_sys::Oid; 2]) {
