@@ -36,8 +36,17 @@ for major in $NPS_PG_MAJORS; do
   export PG_CONFIG NPS_CLUSTER=test-pg$major NPS_TEST_PORT=$((NPS_PORT_BASE + major))
   PG_CONFIG=$(pg_config_for "$major")
   host="$STATE/$NPS_CLUSTER"
+  # The release build runs beside the unit tests: it spends most of its minute on one core (fat
+  # LTO, one codegen unit), and cargo locks target/debug and target/release apart. `cargo pgrx
+  # package` (flags as in install.sh) installs nothing, while the unit tests install their debug
+  # build into this PostgreSQL; install.sh --release then finds it built (a failed build fails
+  # there again, and says why).
+  PGRX_PG_CONFIG_PATH="$PG_CONFIG" cargo pgrx package --pg-config "$PG_CONFIG" \
+    --no-default-features --features "pg$major" > "$LOGS/release-build-pg$major.log" 2>&1 &
+  release_build=$!
   layer "PostgreSQL $major: unit tests and #[pg_test]" \
     cargo pgrx test "pg$major" --runas postgres --pgdata "$STATE/pgrx-test-$major"
+  wait "$release_build"
   if ! layer "PostgreSQL $major: install (release)" scripts/install.sh --release; then continue; fi
   scripts/cluster.sh start "$NPS_CLUSTER" "$NPS_TEST_PORT"
   layer "PostgreSQL $major: pg_regress" scripts/regress.sh
@@ -58,15 +67,13 @@ for major in $NPS_PG_MAJORS; do
   layer "PostgreSQL $major: live summaries on a logical-replication subscriber" \
     tests/live/replication.sh $((NPS_PORT_BASE + 30 + major))
   scripts/cluster.sh stop "$NPS_CLUSTER"
+  # The Debian package, installed for real into Debian's PostgreSQL 15 and removed again (the
+  # nps_ext files installed there are put back), while the release build for 15 is fresh
+  if [ "$major" = 15 ]; then
+    layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
+      layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
+  fi
 done
-
-# The Debian package, installed for real into Debian's PostgreSQL 15 and removed again, after
-# every other use of Debian's 15 (nps_ext files installed there before are put back), and before
-# the build for the tree of 15 below, while the release build for Debian's 15 is fresh.
-if [[ " $NPS_PG_MAJORS " == *" 15 "* ]]; then
-  layer "PostgreSQL 15: Debian package build" scripts/package.sh 15 &&
-    layer "PostgreSQL 15: Debian package (dpkg -i, CREATE EXTENSION, UPDATE, dpkg -r)" tests/package.sh 15
-fi
 
 # Hostile input and load, once, on one major (17 when tested, else the last one), with the
 # release build the loop installed; each on a throwaway cluster of its own, one after another
