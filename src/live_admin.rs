@@ -1118,11 +1118,12 @@ fn prepare_storage(client: &mut SpiClient, plan: &Plan) -> bool {
     }
     let same_shape = found.iter().all(Option::is_some) && shape_matches(plan);
     if same_shape {
-        // the new source may be logged where the old one was not, or the reverse
-        let oid = |i: usize| found[i].as_ref().map_or(pg_sys::InvalidOid, |f| f.0);
-        match_persistence(plan.table.oid, [oid(1), oid(2)]);
         run(client, &format!("DELETE FROM {}", plan.storage.delta));
         run(client, &format!("DELETE FROM {}", plan.storage.data));
+        // the new source may be logged where the old one was not, or the reverse: altered once
+        // emptied, so that the rewrite copies none of the old rows
+        let oid = |i: usize| found[i].as_ref().map_or(pg_sys::InvalidOid, |f| f.0);
+        match_persistence(plan.table.oid, [oid(1), oid(2)]);
         plan.write_config(client);
         plan.create_view(client);
         return false;
